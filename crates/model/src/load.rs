@@ -1,0 +1,534 @@
+//! Building a [`ParameterSet`] from TOML text, with every check of validity.
+
+use num_rational::BigRational;
+use num_traits::Zero;
+
+use crate::certify::{self, Stability};
+use crate::error::ParamError;
+use crate::features::{self, DEFAULT_FEATURE_BITS, FeatureMatrix, FeatureSpec, MAX_FEATURE_BITS};
+use crate::matrix::RationalMatrix;
+use crate::number::format_fraction;
+use crate::params::{FeatureSource, Family, Hmm, Isotropic, ParameterSet, Position, Sampling, Simulation};
+use crate::parse::{Source, Table, line_and_column, non_negative};
+
+/// Largest number of sizes in a grid.
+pub const MAX_GRID_POINTS: usize = 1_000_000;
+/// Largest number of entries of a generated feature matrix (d·P), 8 bytes each.
+pub const MAX_FEATURE_ENTRIES: usize = 100_000_000;
+/// Largest token dimension d.
+pub const MAX_DIM: usize = 2_000;
+
+const TOP_KEYS: &[&str] = &["description", "family", "hmm", "isotropic", "training", "sizes", "simulation"];
+const HMM_KEYS: &[&str] = &[
+    "dim",
+    "transition",
+    "noise_variance",
+    "noise_covariance",
+    "initial_covariance",
+    "position",
+    "representation_noise",
+    "readout",
+    "features",
+];
+const FEATURE_KEYS: &[&str] = &["matrix", "columns", "seed", "unit_norm", "bits"];
+const ISOTROPIC_KEYS: &[&str] = &["noise", "signal", "outputs", "max_size", "seed"];
+const TRAINING_KEYS: &[&str] = &["samples", "ridge", "sampling"];
+const SIZES_KEYS: &[&str] = &["list", "from", "to", "step", "count", "spacing"];
+const SIMULATION_KEYS: &[&str] = &["trials", "seed"];
+
+/// Reads and validates a parameter file.
+///
+/// # Errors
+/// [`ParamError::Io`] when the file cannot be read, otherwise as [`parse`].
+pub fn load(path: &std::path::Path) -> Result<ParameterSet, ParamError> {
+    let text = std::fs::read_to_string(path).map_err(|error| ParamError::Io {
+        path: path.display().to_string(),
+        message: error.to_string(),
+    })?;
+    parse(&text)
+}
+
+/// Parses and validates the TOML text of a parameter set.
+///
+/// # Errors
+/// A [`ParamError`] naming the first offending field, its value and the fix.
+pub fn parse(text: &str) -> Result<ParameterSet, ParamError> {
+    let document = toml_edit::Document::parse(text).map_err(|error| {
+        let (line, column) = line_and_column(text, error.span().map_or(0, |span| span.start));
+        ParamError::Syntax {
+            line,
+            column,
+            message: error.message().trim().replace('\n', " "),
+        }
+    })?;
+    let source = Source { text };
+    let top = Table {
+        path: String::new(),
+        inner: document.as_table(),
+        source: &source,
+    };
+    top.check_keys(TOP_KEYS)?;
+
+    let description = top.string("description")?.unwrap_or_default();
+    let family_name = top.required("family", "write family = \"hmm\" or family = \"isotropic\"", Table::string)?;
+    let family = match family_name.as_str() {
+        "hmm" => {
+            if top.contains("isotropic") {
+                return Err(ParamError::UnknownKey {
+                    table: "a file with family = \"hmm\"".into(),
+                    key: "isotropic".into(),
+                    valid: TOP_KEYS.iter().copied().filter(|key| *key != "isotropic").collect(),
+                });
+            }
+            let table = top.table("hmm")?.ok_or_else(|| ParamError::MissingKey {
+                field: "hmm".into(),
+                hint: "family = \"hmm\" needs an [hmm] table".into(),
+            })?;
+            Family::Hmm(read_hmm(&table)?)
+        }
+        "isotropic" => {
+            if top.contains("hmm") {
+                return Err(ParamError::UnknownKey {
+                    table: "a file with family = \"isotropic\"".into(),
+                    key: "hmm".into(),
+                    valid: TOP_KEYS.iter().copied().filter(|key| *key != "hmm").collect(),
+                });
+            }
+            let table = top.table("isotropic")?.ok_or_else(|| ParamError::MissingKey {
+                field: "isotropic".into(),
+                hint: "family = \"isotropic\" needs an [isotropic] table".into(),
+            })?;
+            Family::Isotropic(read_isotropic(&table)?)
+        }
+        other => {
+            return Err(ParamError::out_of_range(
+                "family",
+                format!("\"{other}\""),
+                "must be \"hmm\" or \"isotropic\"",
+            ));
+        }
+    };
+
+    let training = top.table("training")?.ok_or_else(|| ParamError::MissingKey {
+        field: "training".into(),
+        hint: "add a [training] table with at least `samples = n`".into(),
+    })?;
+    training.check_keys(TRAINING_KEYS)?;
+    let samples = training.required("samples", "set the number of training samples n ≥ 2", Table::size)?;
+    if samples < 2 {
+        return Err(ParamError::out_of_range("training.samples", samples, "must be ≥ 2"));
+    }
+    let ridge = training.number("ridge")?.unwrap_or_else(BigRational::zero);
+    non_negative("training.ridge", &ridge, "use 0 for the ridgeless head")?;
+    let sampling = match training.string("sampling")?.as_deref() {
+        None | Some("independent") => Sampling::Independent,
+        Some("trajectory") => Sampling::Trajectory,
+        Some(other) => {
+            return Err(ParamError::out_of_range(
+                "training.sampling",
+                format!("\"{other}\""),
+                "must be \"independent\" or \"trajectory\"",
+            ));
+        }
+    };
+
+    let max_size = family.max_size();
+    let sizes = match top.table("sizes")? {
+        Some(table) => read_sizes(&table, max_size)?,
+        None => (0..=max_size).collect(),
+    };
+    if let Some(&largest) = sizes.last() {
+        if largest > max_size {
+            return Err(ParamError::SizeBeyondFeatures {
+                size: largest,
+                columns: max_size,
+            });
+        }
+    }
+    if let Family::Hmm(hmm) = &family {
+        check_rank(hmm, &sizes)?;
+    }
+
+    let simulation = match top.table("simulation")? {
+        None => None,
+        Some(table) => {
+            table.check_keys(SIMULATION_KEYS)?;
+            let trials = table.size("trials")?.unwrap_or(200);
+            if trials < 2 {
+                return Err(ParamError::out_of_range("simulation.trials", trials, "must be ≥ 2 for a standard error"));
+            }
+            let seed = table.integer("seed")?.unwrap_or(0);
+            Some(Simulation { trials, seed })
+        }
+    };
+
+    Ok(ParameterSet {
+        description,
+        family,
+        samples,
+        ridge,
+        sampling,
+        sizes,
+        simulation,
+    })
+}
+
+fn read_hmm(table: &Table<'_>) -> Result<Hmm, ParamError> {
+    table.check_keys(HMM_KEYS)?;
+    let dim = table.required("dim", "set the token dimension d ≥ 1", Table::size)?;
+    if dim == 0 || dim > MAX_DIM {
+        return Err(ParamError::out_of_range("hmm.dim", dim, format!("must be between 1 and {MAX_DIM}")));
+    }
+    let square = format!("{dim}×{dim}");
+
+    let transition = table.required("transition", "give the d×d transition matrix A as an array of rows", Table::matrix)?;
+    check_shape("hmm.transition", &transition, dim, dim)?;
+
+    let noise_covariance = match (table.number("noise_variance")?, table.matrix("noise_covariance")?) {
+        (Some(_), Some(_)) => {
+            return Err(ParamError::out_of_range(
+                "hmm.noise_covariance",
+                "given",
+                "conflicts with hmm.noise_variance; give only one of them",
+            ));
+        }
+        (Some(variance), None) => {
+            non_negative("hmm.noise_variance", &variance, "a variance cannot be negative")?;
+            RationalMatrix::scaled_identity(dim, &variance)
+        }
+        (None, Some(covariance)) => {
+            check_shape("hmm.noise_covariance", &covariance, dim, dim)?;
+            check_covariance("hmm.noise_covariance", &covariance)?;
+            covariance
+        }
+        (None, None) => {
+            return Err(ParamError::MissingKey {
+                field: "hmm.noise_variance".into(),
+                hint: format!("give the innovation variance σ_ε² (Q = σ_ε² I) or a {square} noise_covariance"),
+            });
+        }
+    };
+
+    let initial_covariance = match table.matrix("initial_covariance")? {
+        None => RationalMatrix::identity(dim),
+        Some(covariance) => {
+            check_shape("hmm.initial_covariance", &covariance, dim, dim)?;
+            check_covariance("hmm.initial_covariance", &covariance)?;
+            covariance
+        }
+    };
+
+    let position = match table.integer_or_word("position")? {
+        None => {
+            return Err(ParamError::MissingKey {
+                field: "hmm.position".into(),
+                hint: "write position = \"stationary\" or an integer t ≥ 1".into(),
+            });
+        }
+        Some(Ok(0)) => {
+            return Err(ParamError::out_of_range("hmm.position", 0, "must be an integer t ≥ 1 or \"stationary\""));
+        }
+        Some(Ok(step)) => Position::Step(step),
+        Some(Err(word)) if word == "stationary" => Position::Stationary,
+        Some(Err(word)) => {
+            return Err(ParamError::out_of_range(
+                "hmm.position",
+                format!("\"{word}\""),
+                "must be an integer t ≥ 1 or \"stationary\"",
+            ));
+        }
+    };
+    if let (Position::Stationary, Stability::Unstable(detail)) = (position, certify::stability(&transition)) {
+        return Err(ParamError::Unstable { detail });
+    }
+
+    let representation_noise = table.required(
+        "representation_noise",
+        "set the representation noise variance σ_u² ≥ 0",
+        Table::number,
+    )?;
+    non_negative("hmm.representation_noise", &representation_noise, "a variance cannot be negative")?;
+
+    let readout = match table.matrix("readout")? {
+        None => RationalMatrix::identity(dim),
+        Some(readout) => {
+            if readout.n_cols() != dim {
+                return Err(ParamError::dimension(
+                    "hmm.readout",
+                    format!("k×{dim} (one column per token coordinate)"),
+                    format!("{}×{}", readout.n_rows(), readout.n_cols()),
+                ));
+            }
+            readout
+        }
+    };
+
+    let feature_table = table.table("features")?.ok_or_else(|| ParamError::MissingKey {
+        field: "hmm.features".into(),
+        hint: "add [hmm.features] with an explicit `matrix` or with `columns` and `seed`".into(),
+    })?;
+    let (features, feature_source) = read_features(&feature_table, dim)?;
+
+    Ok(Hmm {
+        dim,
+        transition,
+        noise_covariance,
+        initial_covariance,
+        position,
+        representation_noise,
+        features,
+        readout,
+        feature_source,
+    })
+}
+
+fn read_features(table: &Table<'_>, dim: usize) -> Result<(FeatureMatrix, FeatureSource), ParamError> {
+    table.check_keys(FEATURE_KEYS)?;
+    if let Some(matrix) = table.matrix("matrix")? {
+        if let Some(key) = ["columns", "seed", "unit_norm", "bits"].into_iter().find(|key| table.contains(key)) {
+            return Err(ParamError::out_of_range(
+                format!("hmm.features.{key}"),
+                "given",
+                "conflicts with hmm.features.matrix; give an explicit matrix or generation settings, not both",
+            ));
+        }
+        if matrix.n_rows() != dim {
+            return Err(ParamError::dimension(
+                "hmm.features.matrix",
+                format!("{dim}×P (one row per token coordinate)"),
+                format!("{}×{}", matrix.n_rows(), matrix.n_cols()),
+            ));
+        }
+        return Ok((FeatureMatrix::from_rational(matrix), FeatureSource::Explicit));
+    }
+
+    let columns = table.required("columns", "give the number of generated columns P, or an explicit `matrix`", Table::size)?;
+    if columns == 0 || columns.saturating_mul(dim) > MAX_FEATURE_ENTRIES {
+        return Err(ParamError::out_of_range(
+            "hmm.features.columns",
+            columns,
+            format!("must be ≥ 1 with d·P ≤ {MAX_FEATURE_ENTRIES}"),
+        ));
+    }
+    let seed = table.required("seed", "give the seed of the generated feature matrix", Table::integer)?;
+    let unit_norm = table.boolean("unit_norm")?.unwrap_or(false);
+    let bits = table.integer("bits")?.unwrap_or(u64::from(DEFAULT_FEATURE_BITS));
+    if bits == 0 || bits > u64::from(MAX_FEATURE_BITS) {
+        return Err(ParamError::out_of_range(
+            "hmm.features.bits",
+            bits,
+            format!("must be between 1 and {MAX_FEATURE_BITS}"),
+        ));
+    }
+    let spec = FeatureSpec {
+        columns,
+        seed,
+        unit_norm,
+        bits: bits as u32,
+    };
+    Ok((features::generate(dim, &spec), FeatureSource::Generated(spec)))
+}
+
+fn read_isotropic(table: &Table<'_>) -> Result<Isotropic, ParamError> {
+    table.check_keys(ISOTROPIC_KEYS)?;
+    let noise = table.required("noise", "set the total noise variance σ² ≥ 0", Table::number)?;
+    non_negative("isotropic.noise", &noise, "a variance cannot be negative")?;
+    let signal = table.required("signal", "set the signal strength r² = ‖B‖²_F ≥ 0", Table::number)?;
+    non_negative("isotropic.signal", &signal, "r² is a squared norm")?;
+    let outputs = table.size("outputs")?.unwrap_or(1);
+    if outputs == 0 {
+        return Err(ParamError::out_of_range("isotropic.outputs", 0, "must be ≥ 1"));
+    }
+    let max_size = table.required("max_size", "set the largest model size P", Table::size)?;
+    let seed = table.integer("seed")?.unwrap_or(0);
+    Ok(Isotropic {
+        noise,
+        signal,
+        outputs,
+        max_size,
+        seed,
+    })
+}
+
+fn read_sizes(table: &Table<'_>, max_size: usize) -> Result<Vec<usize>, ParamError> {
+    table.check_keys(SIZES_KEYS)?;
+    if let Some(list) = table.integer_list("list")? {
+        if let Some(key) = ["from", "to", "step", "count", "spacing"].into_iter().find(|key| table.contains(key)) {
+            return Err(ParamError::out_of_range(
+                format!("sizes.{key}"),
+                "given",
+                "conflicts with sizes.list; give a list or a range, not both",
+            ));
+        }
+        let mut sizes = Vec::with_capacity(list.len());
+        for (index, size) in list.into_iter().enumerate() {
+            let size = usize::try_from(size).unwrap_or(usize::MAX);
+            if size > max_size {
+                return Err(ParamError::SizeBeyondFeatures { size, columns: max_size });
+            }
+            if let Some(&previous) = sizes.last() {
+                if size <= previous {
+                    return Err(ParamError::out_of_range(
+                        format!("sizes.list[{index}]"),
+                        size,
+                        format!("must exceed the previous size {previous}; list sizes in increasing order"),
+                    ));
+                }
+            }
+            sizes.push(size);
+        }
+        if sizes.is_empty() {
+            return Err(ParamError::dimension("sizes.list", "at least one size", "an empty list"));
+        }
+        return Ok(sizes);
+    }
+
+    let from = table.size("from")?.unwrap_or(0);
+    let to = table.size("to")?.unwrap_or(max_size);
+    if to > max_size {
+        return Err(ParamError::SizeBeyondFeatures { size: to, columns: max_size });
+    }
+    if from > to {
+        return Err(ParamError::out_of_range("sizes.from", from, format!("must be ≤ sizes.to = {to}")));
+    }
+    let spacing = table.string("spacing")?;
+    let count = table.size("count")?;
+    let step = table.size("step")?;
+
+    match (step, count) {
+        (Some(_), Some(_)) => Err(ParamError::out_of_range(
+            "sizes.count",
+            "given",
+            "conflicts with sizes.step; give a step or a count, not both",
+        )),
+        (step, None) => {
+            if spacing.is_some() {
+                return Err(ParamError::MissingKey {
+                    field: "sizes.count".into(),
+                    hint: "sizes.spacing needs sizes.count, the number of grid points".into(),
+                });
+            }
+            let step = step.unwrap_or(1);
+            if step == 0 {
+                return Err(ParamError::out_of_range("sizes.step", 0, "must be ≥ 1"));
+            }
+            let n_points = (to - from) / step + 1;
+            if n_points > MAX_GRID_POINTS {
+                return Err(ParamError::out_of_range(
+                    "sizes.step",
+                    step,
+                    format!("gives {n_points} sizes, more than {MAX_GRID_POINTS}; use a larger step"),
+                ));
+            }
+            Ok((from..=to).step_by(step).collect())
+        }
+        (None, Some(count)) => {
+            if count == 0 || count > MAX_GRID_POINTS {
+                return Err(ParamError::out_of_range(
+                    "sizes.count",
+                    count,
+                    format!("must be between 1 and {MAX_GRID_POINTS}"),
+                ));
+            }
+            let logarithmic = match spacing.as_deref() {
+                None | Some("linear") => false,
+                Some("log") => true,
+                Some(other) => {
+                    return Err(ParamError::out_of_range(
+                        "sizes.spacing",
+                        format!("\"{other}\""),
+                        "must be \"linear\" or \"log\"",
+                    ));
+                }
+            };
+            if logarithmic && from == 0 {
+                return Err(ParamError::out_of_range(
+                    "sizes.from",
+                    0,
+                    "must be ≥ 1 with spacing = \"log\"; a logarithmic grid cannot start at 0",
+                ));
+            }
+            Ok(grid_points(from, to, count, logarithmic))
+        }
+    }
+}
+
+/// `count` points from `from` to `to` inclusive, evenly spaced on a linear or
+/// logarithmic scale, rounded to integers and deduplicated.
+///
+/// Rounding goes through `f64`, which only places grid points; no computed
+/// value depends on it.
+fn grid_points(from: usize, to: usize, count: usize, logarithmic: bool) -> Vec<usize> {
+    if count == 1 {
+        return vec![from];
+    }
+    let mut points = Vec::with_capacity(count);
+    for index in 0..count {
+        let fraction = index as f64 / (count - 1) as f64;
+        let point = if logarithmic {
+            ((from as f64).ln() + fraction * ((to as f64).ln() - (from as f64).ln())).exp()
+        } else {
+            from as f64 + fraction * (to - from) as f64
+        };
+        let point = (point.round() as usize).clamp(from, to);
+        if points.last() != Some(&point) {
+            points.push(point);
+        }
+    }
+    if points.last() != Some(&to) {
+        points.push(to);
+    }
+    points
+}
+
+fn check_shape(field: &str, matrix: &RationalMatrix, n_rows: usize, n_cols: usize) -> Result<(), ParamError> {
+    if matrix.n_rows() != n_rows || matrix.n_cols() != n_cols {
+        return Err(ParamError::dimension(
+            field,
+            format!("{n_rows}×{n_cols} (d = hmm.dim = {n_rows})"),
+            format!("{}×{}", matrix.n_rows(), matrix.n_cols()),
+        ));
+    }
+    Ok(())
+}
+
+fn check_covariance(field: &str, matrix: &RationalMatrix) -> Result<(), ParamError> {
+    if let Some((row, col)) = matrix.first_asymmetry() {
+        return Err(ParamError::NotSymmetric {
+            field: field.into(),
+            row,
+            col,
+        });
+    }
+    for i in 0..matrix.n_rows() {
+        non_negative(&format!("{field}[{i}][{i}]"), matrix.get(i, i), "a variance cannot be negative")?;
+    }
+    if let Some((pivot, value)) = certify::first_negative_pivot(matrix) {
+        return Err(ParamError::NotPositiveSemidefinite {
+            field: field.into(),
+            pivot,
+            value: format_fraction(&value),
+        });
+    }
+    Ok(())
+}
+
+/// With σ_u² = 0, Σ_x = W_pᵀ Σ W_p is singular once p exceeds rank W_p.
+fn check_rank(hmm: &Hmm, sizes: &[usize]) -> Result<(), ParamError> {
+    if !hmm.representation_noise.is_zero() {
+        return Ok(());
+    }
+    let Some(&largest) = sizes.last() else {
+        return Ok(());
+    };
+    // Rank W_p ≤ d, so only the first d + 1 columns can be independent.
+    let through = largest.min(hmm.dim + 1);
+    let prefix = hmm.features.leading_columns(through);
+    let (independent, _) = certify::leading_column_rank(&prefix, through);
+    if let Some(&size) = sizes.iter().find(|&&size| size > independent) {
+        let checked = size.min(hmm.dim + 1);
+        let (_, rank) = certify::leading_column_rank(&hmm.features.leading_columns(checked), checked);
+        return Err(ParamError::RankDeficient { size, rank });
+    }
+    Ok(())
+}
