@@ -55,7 +55,9 @@ pub(crate) fn leading_column_rank(matrix: &RationalMatrix, through: usize) -> (u
     let mut independent_prefix = None;
 
     for col in 0..through.min(matrix.n_cols()) {
-        let mut vector: Vec<BigRational> = (0..n_rows).map(|row| matrix.get(row, col).clone()).collect();
+        let mut vector: Vec<BigRational> = (0..n_rows)
+            .map(|row| matrix.get(row, col).clone())
+            .collect();
         for (pivot_row, basis_vector) in &basis {
             if vector[*pivot_row].is_zero() {
                 continue;
@@ -76,7 +78,10 @@ pub(crate) fn leading_column_rank(matrix: &RationalMatrix, through: usize) -> (u
         }
     }
     let rank = basis.len();
-    (independent_prefix.unwrap_or(through.min(matrix.n_cols())), rank)
+    (
+        independent_prefix.unwrap_or(through.min(matrix.n_cols())),
+        rank,
+    )
 }
 
 /// Outcome of the exact stability test of a square matrix.
@@ -98,11 +103,19 @@ pub(crate) enum Stability {
 pub(crate) fn stability(matrix: &RationalMatrix) -> Stability {
     let n = matrix.n_rows();
     let row_norm = (0..n)
-        .map(|row| (0..n).map(|col| matrix.get(row, col).abs()).sum::<BigRational>())
+        .map(|row| {
+            (0..n)
+                .map(|col| matrix.get(row, col).abs())
+                .sum::<BigRational>()
+        })
         .max()
         .unwrap_or_else(BigRational::zero);
     let col_norm = (0..n)
-        .map(|col| (0..n).map(|row| matrix.get(row, col).abs()).sum::<BigRational>())
+        .map(|col| {
+            (0..n)
+                .map(|row| matrix.get(row, col).abs())
+                .sum::<BigRational>()
+        })
         .max()
         .unwrap_or_else(BigRational::zero);
     if row_norm < BigRational::one() || col_norm < BigRational::one() {
@@ -180,7 +193,9 @@ pub(crate) fn characteristic_polynomial(matrix: &RationalMatrix) -> Vec<BigRatio
         }
         polynomials.push(next);
     }
-    polynomials.pop().unwrap_or_else(|| vec![BigRational::one()])
+    polynomials
+        .pop()
+        .unwrap_or_else(|| vec![BigRational::one()])
 }
 
 /// Runs the Schur–Cohn recursion on a polynomial with positive leading
@@ -227,7 +242,10 @@ mod tests {
     fn characteristic_polynomial_of_2x2() {
         // det(xI − [[1,2],[3,4]]) = x² − 5x − 2.
         let a = matrix(2, &[(1, 1), (2, 1), (3, 1), (4, 1)]);
-        let expected: Vec<BigRational> = [-2, -5, 1].iter().map(|&c| BigRational::from_integer(c.into())).collect();
+        let expected: Vec<BigRational> = [-2, -5, 1]
+            .iter()
+            .map(|&c| BigRational::from_integer(c.into()))
+            .collect();
         assert_eq!(characteristic_polynomial(&a), expected);
     }
 
@@ -235,8 +253,24 @@ mod tests {
     fn characteristic_polynomial_needs_row_swap() {
         // A companion-like matrix whose first subdiagonal entry is zero:
         // [[0,0,1],[0,0,0],[1,0,0]] has det(xI − A) = x³ − x.
-        let a = matrix(3, &[(0, 1), (0, 1), (1, 1), (0, 1), (0, 1), (0, 1), (1, 1), (0, 1), (0, 1)]);
-        let expected: Vec<BigRational> = [0, -1, 0, 1].iter().map(|&c| BigRational::from_integer(c.into())).collect();
+        let a = matrix(
+            3,
+            &[
+                (0, 1),
+                (0, 1),
+                (1, 1),
+                (0, 1),
+                (0, 1),
+                (0, 1),
+                (1, 1),
+                (0, 1),
+                (0, 1),
+            ],
+        );
+        let expected: Vec<BigRational> = [0, -1, 0, 1]
+            .iter()
+            .map(|&c| BigRational::from_integer(c.into()))
+            .collect();
         assert_eq!(characteristic_polynomial(&a), expected);
     }
 
@@ -272,7 +306,10 @@ mod tests {
         let w = RationalMatrix::from_row_major(
             2,
             3,
-            [1, 2, 0, 0, 0, 1].iter().map(|&c| BigRational::from_integer(c.into())).collect(),
+            [1, 2, 0, 0, 0, 1]
+                .iter()
+                .map(|&c| BigRational::from_integer(c.into()))
+                .collect(),
         )
         .unwrap_or_else(|| RationalMatrix::zeros(2, 3));
         assert_eq!(leading_column_rank(&w, 3), (1, 2));

@@ -44,40 +44,56 @@ pub enum ParamError {
         reason: String,
     },
 
-    #[error("field `{field}` = {value} is not finite; write a finite decimal or a fraction such as \"1/3\"")]
+    #[error(
+        "field `{field}` = {value} is not finite; write a finite decimal or a fraction such as \"1/3\""
+    )]
     NotFinite { field: String, value: String },
 
-    #[error("field `{field}` = {value} is out of range: {requirement}")]
+    #[error("field `{field}` = {value} is invalid: it {requirement}")]
     OutOfRange {
         field: String,
         value: String,
         requirement: String,
     },
 
-    #[error("field `{field}` has dimension {found}, expected {expected}")]
+    #[error("field `{field}` has the wrong dimension: found {found}, expected {expected}")]
     Dimension {
         field: String,
         expected: String,
         found: String,
     },
 
-    #[error("field `{field}` is not symmetric: entry [{row}][{col}] differs from [{col}][{row}]; a covariance must be symmetric")]
-    NotSymmetric { field: String, row: usize, col: usize },
+    #[error(
+        "field `{field}` is not symmetric: entry [{row}][{col}] differs from [{col}][{row}]; a covariance must be symmetric"
+    )]
+    NotSymmetric {
+        field: String,
+        row: usize,
+        col: usize,
+    },
 
-    #[error("field `{field}` is not positive semidefinite (pivot {pivot} is {value}); a covariance needs non-negative eigenvalues")]
+    #[error(
+        "field `{field}` is not positive semidefinite (pivot {pivot} is {value}); a covariance needs non-negative eigenvalues"
+    )]
     NotPositiveSemidefinite {
         field: String,
         pivot: usize,
         value: String,
     },
 
-    #[error("field `hmm.position` = \"stationary\" needs a stable transition matrix, but `hmm.transition` {detail}; scale A so that its spectral radius is below 1, or use an integer position")]
+    #[error(
+        "field `hmm.position` = \"stationary\" needs a stable transition matrix, but `hmm.transition` {detail}; scale A so that its spectral radius is below 1, or use an integer position"
+    )]
     Unstable { detail: String },
 
-    #[error("field `hmm.representation_noise` = 0 makes Σ_x singular at size {size}: the first {size} columns of the feature matrix have rank {rank}; set representation_noise > 0 or keep sizes ≤ {rank}")]
+    #[error(
+        "field `hmm.representation_noise` = 0 makes Σ_x singular at size {size}: the first {size} columns of the feature matrix have rank {rank}; set representation_noise > 0 or keep sizes ≤ {rank}"
+    )]
     RankDeficient { size: usize, rank: usize },
 
-    #[error("field `sizes` contains {size}, beyond the {columns} columns of the feature matrix; lower the largest size or add columns")]
+    #[error(
+        "field `sizes` contains {size}, beyond the {columns} columns of the feature matrix; lower the largest size or add columns"
+    )]
     SizeBeyondFeatures { size: usize, columns: usize },
 }
 

@@ -128,7 +128,9 @@ impl FeatureMatrix {
 
     /// Column `col` as exact rationals.
     pub fn column(&self, col: usize) -> Vec<BigRational> {
-        (0..self.n_rows()).map(|row| self.rational(row, col)).collect()
+        (0..self.n_rows())
+            .map(|row| self.rational(row, col))
+            .collect()
     }
 
     /// All entries as `f64`, column-major (column j at `j*d .. (j+1)*d`).
@@ -225,10 +227,11 @@ mod tests {
     fn unit_norm_columns_are_near_unit() {
         let w = generate(5, &spec(8, true));
         for col in 0..8 {
-            let norm_squared: f64 = (0..5)
-                .map(|row| w.float(row, col).powi(2))
-                .sum();
-            assert!((norm_squared - 1.0).abs() < 1e-3, "column {col}: {norm_squared}");
+            let norm_squared: f64 = (0..5).map(|row| w.float(row, col).powi(2)).sum();
+            assert!(
+                (norm_squared - 1.0).abs() < 1e-3,
+                "column {col}: {norm_squared}"
+            );
         }
     }
 

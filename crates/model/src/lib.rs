@@ -6,7 +6,10 @@
 //! floating-point consumers see the same matrix without rounding. This crate
 //! parses and validates; it computes no risk.
 
-#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 
 mod certify;
 pub mod error;
@@ -24,5 +27,7 @@ pub use load::{MAX_DIM, MAX_FEATURE_ENTRIES, MAX_GRID_POINTS, load, parse};
 pub use matrix::RationalMatrix;
 pub use num_bigint::BigInt;
 pub use num_rational::BigRational;
-pub use params::{FeatureSource, Family, Hmm, Isotropic, ParameterSet, Position, Sampling, Simulation};
+pub use params::{
+    Family, FeatureSource, Hmm, Isotropic, ParameterSet, Position, Sampling, Simulation,
+};
 pub use risk::RiskValue;

@@ -8,7 +8,9 @@ use crate::error::ParamError;
 use crate::features::{self, DEFAULT_FEATURE_BITS, FeatureMatrix, FeatureSpec, MAX_FEATURE_BITS};
 use crate::matrix::RationalMatrix;
 use crate::number::format_fraction;
-use crate::params::{FeatureSource, Family, Hmm, Isotropic, ParameterSet, Position, Sampling, Simulation};
+use crate::params::{
+    Family, FeatureSource, Hmm, Isotropic, ParameterSet, Position, Sampling, Simulation,
+};
 use crate::parse::{Source, Table, line_and_column, non_negative};
 
 /// Largest number of sizes in a grid.
@@ -18,7 +20,15 @@ pub const MAX_FEATURE_ENTRIES: usize = 100_000_000;
 /// Largest token dimension d.
 pub const MAX_DIM: usize = 2_000;
 
-const TOP_KEYS: &[&str] = &["description", "family", "hmm", "isotropic", "training", "sizes", "simulation"];
+const TOP_KEYS: &[&str] = &[
+    "description",
+    "family",
+    "hmm",
+    "isotropic",
+    "training",
+    "sizes",
+    "simulation",
+];
 const HMM_KEYS: &[&str] = &[
     "dim",
     "transition",
@@ -70,14 +80,22 @@ pub fn parse(text: &str) -> Result<ParameterSet, ParamError> {
     top.check_keys(TOP_KEYS)?;
 
     let description = top.string("description")?.unwrap_or_default();
-    let family_name = top.required("family", "write family = \"hmm\" or family = \"isotropic\"", Table::string)?;
+    let family_name = top.required(
+        "family",
+        "write family = \"hmm\" or family = \"isotropic\"",
+        Table::string,
+    )?;
     let family = match family_name.as_str() {
         "hmm" => {
             if top.contains("isotropic") {
                 return Err(ParamError::UnknownKey {
                     table: "a file with family = \"hmm\"".into(),
                     key: "isotropic".into(),
-                    valid: TOP_KEYS.iter().copied().filter(|key| *key != "isotropic").collect(),
+                    valid: TOP_KEYS
+                        .iter()
+                        .copied()
+                        .filter(|key| *key != "isotropic")
+                        .collect(),
                 });
             }
             let table = top.table("hmm")?.ok_or_else(|| ParamError::MissingKey {
@@ -91,13 +109,19 @@ pub fn parse(text: &str) -> Result<ParameterSet, ParamError> {
                 return Err(ParamError::UnknownKey {
                     table: "a file with family = \"isotropic\"".into(),
                     key: "hmm".into(),
-                    valid: TOP_KEYS.iter().copied().filter(|key| *key != "hmm").collect(),
+                    valid: TOP_KEYS
+                        .iter()
+                        .copied()
+                        .filter(|key| *key != "hmm")
+                        .collect(),
                 });
             }
-            let table = top.table("isotropic")?.ok_or_else(|| ParamError::MissingKey {
-                field: "isotropic".into(),
-                hint: "family = \"isotropic\" needs an [isotropic] table".into(),
-            })?;
+            let table = top
+                .table("isotropic")?
+                .ok_or_else(|| ParamError::MissingKey {
+                    field: "isotropic".into(),
+                    hint: "family = \"isotropic\" needs an [isotropic] table".into(),
+                })?;
             Family::Isotropic(read_isotropic(&table)?)
         }
         other => {
@@ -109,14 +133,24 @@ pub fn parse(text: &str) -> Result<ParameterSet, ParamError> {
         }
     };
 
-    let training = top.table("training")?.ok_or_else(|| ParamError::MissingKey {
-        field: "training".into(),
-        hint: "add a [training] table with at least `samples = n`".into(),
-    })?;
+    let training = top
+        .table("training")?
+        .ok_or_else(|| ParamError::MissingKey {
+            field: "training".into(),
+            hint: "add a [training] table with at least `samples = n`".into(),
+        })?;
     training.check_keys(TRAINING_KEYS)?;
-    let samples = training.required("samples", "set the number of training samples n ≥ 2", Table::size)?;
+    let samples = training.required(
+        "samples",
+        "set the number of training samples n ≥ 2",
+        Table::size,
+    )?;
     if samples < 2 {
-        return Err(ParamError::out_of_range("training.samples", samples, "must be ≥ 2"));
+        return Err(ParamError::out_of_range(
+            "training.samples",
+            samples,
+            "must be ≥ 2, because the risk needs at least two training samples",
+        ));
     }
     let ridge = training.number("ridge")?.unwrap_or_else(BigRational::zero);
     non_negative("training.ridge", &ridge, "use 0 for the ridgeless head")?;
@@ -155,7 +189,11 @@ pub fn parse(text: &str) -> Result<ParameterSet, ParamError> {
             table.check_keys(SIMULATION_KEYS)?;
             let trials = table.size("trials")?.unwrap_or(200);
             if trials < 2 {
-                return Err(ParamError::out_of_range("simulation.trials", trials, "must be ≥ 2 for a standard error"));
+                return Err(ParamError::out_of_range(
+                    "simulation.trials",
+                    trials,
+                    "must be ≥ 2 for a standard error",
+                ));
             }
             let seed = table.integer("seed")?.unwrap_or(0);
             Some(Simulation { trials, seed })
@@ -177,14 +215,25 @@ fn read_hmm(table: &Table<'_>) -> Result<Hmm, ParamError> {
     table.check_keys(HMM_KEYS)?;
     let dim = table.required("dim", "set the token dimension d ≥ 1", Table::size)?;
     if dim == 0 || dim > MAX_DIM {
-        return Err(ParamError::out_of_range("hmm.dim", dim, format!("must be between 1 and {MAX_DIM}")));
+        return Err(ParamError::out_of_range(
+            "hmm.dim",
+            dim,
+            format!("must be between 1 and {MAX_DIM}"),
+        ));
     }
     let square = format!("{dim}×{dim}");
 
-    let transition = table.required("transition", "give the d×d transition matrix A as an array of rows", Table::matrix)?;
+    let transition = table.required(
+        "transition",
+        "give the d×d transition matrix A as an array of rows",
+        Table::matrix,
+    )?;
     check_shape("hmm.transition", &transition, dim, dim)?;
 
-    let noise_covariance = match (table.number("noise_variance")?, table.matrix("noise_covariance")?) {
+    let noise_covariance = match (
+        table.number("noise_variance")?,
+        table.matrix("noise_covariance")?,
+    ) {
         (Some(_), Some(_)) => {
             return Err(ParamError::out_of_range(
                 "hmm.noise_covariance",
@@ -193,7 +242,11 @@ fn read_hmm(table: &Table<'_>) -> Result<Hmm, ParamError> {
             ));
         }
         (Some(variance), None) => {
-            non_negative("hmm.noise_variance", &variance, "a variance cannot be negative")?;
+            non_negative(
+                "hmm.noise_variance",
+                &variance,
+                "a variance cannot be negative",
+            )?;
             RationalMatrix::scaled_identity(dim, &variance)
         }
         (None, Some(covariance)) => {
@@ -204,7 +257,9 @@ fn read_hmm(table: &Table<'_>) -> Result<Hmm, ParamError> {
         (None, None) => {
             return Err(ParamError::MissingKey {
                 field: "hmm.noise_variance".into(),
-                hint: format!("give the innovation variance σ_ε² (Q = σ_ε² I) or a {square} noise_covariance"),
+                hint: format!(
+                    "give the innovation variance σ_ε² (Q = σ_ε² I) or a {square} noise_covariance"
+                ),
             });
         }
     };
@@ -226,7 +281,11 @@ fn read_hmm(table: &Table<'_>) -> Result<Hmm, ParamError> {
             });
         }
         Some(Ok(0)) => {
-            return Err(ParamError::out_of_range("hmm.position", 0, "must be an integer t ≥ 1 or \"stationary\""));
+            return Err(ParamError::out_of_range(
+                "hmm.position",
+                0,
+                "must be an integer t ≥ 1 or \"stationary\"",
+            ));
         }
         Some(Ok(step)) => Position::Step(step),
         Some(Err(word)) if word == "stationary" => Position::Stationary,
@@ -238,7 +297,9 @@ fn read_hmm(table: &Table<'_>) -> Result<Hmm, ParamError> {
             ));
         }
     };
-    if let (Position::Stationary, Stability::Unstable(detail)) = (position, certify::stability(&transition)) {
+    if let (Position::Stationary, Stability::Unstable(detail)) =
+        (position, certify::stability(&transition))
+    {
         return Err(ParamError::Unstable { detail });
     }
 
@@ -247,7 +308,11 @@ fn read_hmm(table: &Table<'_>) -> Result<Hmm, ParamError> {
         "set the representation noise variance σ_u² ≥ 0",
         Table::number,
     )?;
-    non_negative("hmm.representation_noise", &representation_noise, "a variance cannot be negative")?;
+    non_negative(
+        "hmm.representation_noise",
+        &representation_noise,
+        "a variance cannot be negative",
+    )?;
 
     let readout = match table.matrix("readout")? {
         None => RationalMatrix::identity(dim),
@@ -263,10 +328,13 @@ fn read_hmm(table: &Table<'_>) -> Result<Hmm, ParamError> {
         }
     };
 
-    let feature_table = table.table("features")?.ok_or_else(|| ParamError::MissingKey {
-        field: "hmm.features".into(),
-        hint: "add [hmm.features] with an explicit `matrix` or with `columns` and `seed`".into(),
-    })?;
+    let feature_table = table
+        .table("features")?
+        .ok_or_else(|| ParamError::MissingKey {
+            field: "hmm.features".into(),
+            hint: "add [hmm.features] with an explicit `matrix` or with `columns` and `seed`"
+                .into(),
+        })?;
     let (features, feature_source) = read_features(&feature_table, dim)?;
 
     Ok(Hmm {
@@ -282,10 +350,16 @@ fn read_hmm(table: &Table<'_>) -> Result<Hmm, ParamError> {
     })
 }
 
-fn read_features(table: &Table<'_>, dim: usize) -> Result<(FeatureMatrix, FeatureSource), ParamError> {
+fn read_features(
+    table: &Table<'_>,
+    dim: usize,
+) -> Result<(FeatureMatrix, FeatureSource), ParamError> {
     table.check_keys(FEATURE_KEYS)?;
     if let Some(matrix) = table.matrix("matrix")? {
-        if let Some(key) = ["columns", "seed", "unit_norm", "bits"].into_iter().find(|key| table.contains(key)) {
+        if let Some(key) = ["columns", "seed", "unit_norm", "bits"]
+            .into_iter()
+            .find(|key| table.contains(key))
+        {
             return Err(ParamError::out_of_range(
                 format!("hmm.features.{key}"),
                 "given",
@@ -299,10 +373,17 @@ fn read_features(table: &Table<'_>, dim: usize) -> Result<(FeatureMatrix, Featur
                 format!("{}×{}", matrix.n_rows(), matrix.n_cols()),
             ));
         }
-        return Ok((FeatureMatrix::from_rational(matrix), FeatureSource::Explicit));
+        return Ok((
+            FeatureMatrix::from_rational(matrix),
+            FeatureSource::Explicit,
+        ));
     }
 
-    let columns = table.required("columns", "give the number of generated columns P, or an explicit `matrix`", Table::size)?;
+    let columns = table.required(
+        "columns",
+        "give the number of generated columns P, or an explicit `matrix`",
+        Table::size,
+    )?;
     if columns == 0 || columns.saturating_mul(dim) > MAX_FEATURE_ENTRIES {
         return Err(ParamError::out_of_range(
             "hmm.features.columns",
@@ -310,9 +391,15 @@ fn read_features(table: &Table<'_>, dim: usize) -> Result<(FeatureMatrix, Featur
             format!("must be ≥ 1 with d·P ≤ {MAX_FEATURE_ENTRIES}"),
         ));
     }
-    let seed = table.required("seed", "give the seed of the generated feature matrix", Table::integer)?;
+    let seed = table.required(
+        "seed",
+        "give the seed of the generated feature matrix",
+        Table::integer,
+    )?;
     let unit_norm = table.boolean("unit_norm")?.unwrap_or(false);
-    let bits = table.integer("bits")?.unwrap_or(u64::from(DEFAULT_FEATURE_BITS));
+    let bits = table
+        .integer("bits")?
+        .unwrap_or(u64::from(DEFAULT_FEATURE_BITS));
     if bits == 0 || bits > u64::from(MAX_FEATURE_BITS) {
         return Err(ParamError::out_of_range(
             "hmm.features.bits",
@@ -326,18 +413,33 @@ fn read_features(table: &Table<'_>, dim: usize) -> Result<(FeatureMatrix, Featur
         unit_norm,
         bits: bits as u32,
     };
-    Ok((features::generate(dim, &spec), FeatureSource::Generated(spec)))
+    Ok((
+        features::generate(dim, &spec),
+        FeatureSource::Generated(spec),
+    ))
 }
 
 fn read_isotropic(table: &Table<'_>) -> Result<Isotropic, ParamError> {
     table.check_keys(ISOTROPIC_KEYS)?;
-    let noise = table.required("noise", "set the total noise variance σ² ≥ 0", Table::number)?;
+    let noise = table.required(
+        "noise",
+        "set the total noise variance σ² ≥ 0",
+        Table::number,
+    )?;
     non_negative("isotropic.noise", &noise, "a variance cannot be negative")?;
-    let signal = table.required("signal", "set the signal strength r² = ‖B‖²_F ≥ 0", Table::number)?;
+    let signal = table.required(
+        "signal",
+        "set the signal strength r² = ‖B‖²_F ≥ 0",
+        Table::number,
+    )?;
     non_negative("isotropic.signal", &signal, "r² is a squared norm")?;
     let outputs = table.size("outputs")?.unwrap_or(1);
     if outputs == 0 {
-        return Err(ParamError::out_of_range("isotropic.outputs", 0, "must be ≥ 1"));
+        return Err(ParamError::out_of_range(
+            "isotropic.outputs",
+            0,
+            "must be ≥ 1",
+        ));
     }
     let max_size = table.required("max_size", "set the largest model size P", Table::size)?;
     let seed = table.integer("seed")?.unwrap_or(0);
@@ -353,7 +455,10 @@ fn read_isotropic(table: &Table<'_>) -> Result<Isotropic, ParamError> {
 fn read_sizes(table: &Table<'_>, max_size: usize) -> Result<Vec<usize>, ParamError> {
     table.check_keys(SIZES_KEYS)?;
     if let Some(list) = table.integer_list("list")? {
-        if let Some(key) = ["from", "to", "step", "count", "spacing"].into_iter().find(|key| table.contains(key)) {
+        if let Some(key) = ["from", "to", "step", "count", "spacing"]
+            .into_iter()
+            .find(|key| table.contains(key))
+        {
             return Err(ParamError::out_of_range(
                 format!("sizes.{key}"),
                 "given",
@@ -364,21 +469,30 @@ fn read_sizes(table: &Table<'_>, max_size: usize) -> Result<Vec<usize>, ParamErr
         for (index, size) in list.into_iter().enumerate() {
             let size = usize::try_from(size).unwrap_or(usize::MAX);
             if size > max_size {
-                return Err(ParamError::SizeBeyondFeatures { size, columns: max_size });
+                return Err(ParamError::SizeBeyondFeatures {
+                    size,
+                    columns: max_size,
+                });
             }
             if let Some(&previous) = sizes.last() {
                 if size <= previous {
                     return Err(ParamError::out_of_range(
                         format!("sizes.list[{index}]"),
                         size,
-                        format!("must exceed the previous size {previous}; list sizes in increasing order"),
+                        format!(
+                            "must exceed the previous size {previous}; list sizes in increasing order"
+                        ),
                     ));
                 }
             }
             sizes.push(size);
         }
         if sizes.is_empty() {
-            return Err(ParamError::dimension("sizes.list", "at least one size", "an empty list"));
+            return Err(ParamError::dimension(
+                "sizes.list",
+                "at least one size",
+                "an empty list",
+            ));
         }
         return Ok(sizes);
     }
@@ -386,10 +500,17 @@ fn read_sizes(table: &Table<'_>, max_size: usize) -> Result<Vec<usize>, ParamErr
     let from = table.size("from")?.unwrap_or(0);
     let to = table.size("to")?.unwrap_or(max_size);
     if to > max_size {
-        return Err(ParamError::SizeBeyondFeatures { size: to, columns: max_size });
+        return Err(ParamError::SizeBeyondFeatures {
+            size: to,
+            columns: max_size,
+        });
     }
     if from > to {
-        return Err(ParamError::out_of_range("sizes.from", from, format!("must be ≤ sizes.to = {to}")));
+        return Err(ParamError::out_of_range(
+            "sizes.from",
+            from,
+            format!("must be ≤ sizes.to = {to}"),
+        ));
     }
     let spacing = table.string("spacing")?;
     let count = table.size("count")?;
@@ -417,7 +538,9 @@ fn read_sizes(table: &Table<'_>, max_size: usize) -> Result<Vec<usize>, ParamErr
                 return Err(ParamError::out_of_range(
                     "sizes.step",
                     step,
-                    format!("gives {n_points} sizes, more than {MAX_GRID_POINTS}; use a larger step"),
+                    format!(
+                        "gives {n_points} sizes, more than {MAX_GRID_POINTS}; use a larger step"
+                    ),
                 ));
             }
             Ok((from..=to).step_by(step).collect())
@@ -481,7 +604,12 @@ fn grid_points(from: usize, to: usize, count: usize, logarithmic: bool) -> Vec<u
     points
 }
 
-fn check_shape(field: &str, matrix: &RationalMatrix, n_rows: usize, n_cols: usize) -> Result<(), ParamError> {
+fn check_shape(
+    field: &str,
+    matrix: &RationalMatrix,
+    n_rows: usize,
+    n_cols: usize,
+) -> Result<(), ParamError> {
     if matrix.n_rows() != n_rows || matrix.n_cols() != n_cols {
         return Err(ParamError::dimension(
             field,
@@ -501,7 +629,11 @@ fn check_covariance(field: &str, matrix: &RationalMatrix) -> Result<(), ParamErr
         });
     }
     for i in 0..matrix.n_rows() {
-        non_negative(&format!("{field}[{i}][{i}]"), matrix.get(i, i), "a variance cannot be negative")?;
+        non_negative(
+            &format!("{field}[{i}][{i}]"),
+            matrix.get(i, i),
+            "a variance cannot be negative",
+        )?;
     }
     if let Some((pivot, value)) = certify::first_negative_pivot(matrix) {
         return Err(ParamError::NotPositiveSemidefinite {
@@ -527,7 +659,8 @@ fn check_rank(hmm: &Hmm, sizes: &[usize]) -> Result<(), ParamError> {
     let (independent, _) = certify::leading_column_rank(&prefix, through);
     if let Some(&size) = sizes.iter().find(|&&size| size > independent) {
         let checked = size.min(hmm.dim + 1);
-        let (_, rank) = certify::leading_column_rank(&hmm.features.leading_columns(checked), checked);
+        let (_, rank) =
+            certify::leading_column_rank(&hmm.features.leading_columns(checked), checked);
         return Err(ParamError::RankDeficient { size, rank });
     }
     Ok(())

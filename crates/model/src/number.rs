@@ -74,9 +74,9 @@ fn parse_decimal(text: &str) -> Result<BigRational, NumberTextError> {
 
     let exponent: i64 = match exponent {
         None => 0,
-        Some(digits) => digits.parse().map_err(|_| {
-            NumberTextError::Invalid(format!("`{text}` has an invalid exponent"))
-        })?,
+        Some(digits) => digits
+            .parse()
+            .map_err(|_| NumberTextError::Invalid(format!("`{text}` has an invalid exponent")))?,
     };
     if exponent.abs() > MAX_DECIMAL_EXPONENT {
         return Err(NumberTextError::Invalid(format!(

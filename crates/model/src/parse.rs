@@ -135,9 +135,9 @@ impl<'a> Table<'a> {
     pub fn size(&self, key: &str) -> Result<Option<usize>, ParamError> {
         match self.integer(key)? {
             None => Ok(None),
-            Some(value) => usize::try_from(value)
-                .map(Some)
-                .map_err(|_| ParamError::out_of_range(self.field(key), value, "must fit in a machine word")),
+            Some(value) => usize::try_from(value).map(Some).map_err(|_| {
+                ParamError::out_of_range(self.field(key), value, "must fit in a machine word")
+            }),
         }
     }
 
@@ -162,7 +162,11 @@ impl<'a> Table<'a> {
         for (row_index, row) in rows.iter().enumerate() {
             let row_field = format!("{field}[{row_index}]");
             let Value::Array(row) = row else {
-                return Err(wrong_type(row_field, "an array of numbers (one matrix row)", row));
+                return Err(wrong_type(
+                    row_field,
+                    "an array of numbers (one matrix row)",
+                    row,
+                ));
             };
             match n_cols {
                 None => n_cols = Some(row.len()),
@@ -176,13 +180,21 @@ impl<'a> Table<'a> {
                 Some(_) => {}
             }
             for (col_index, entry) in row.iter().enumerate() {
-                entries.push(number_value(&format!("{row_field}[{col_index}]"), entry, self.source)?);
+                entries.push(number_value(
+                    &format!("{row_field}[{col_index}]"),
+                    entry,
+                    self.source,
+                )?);
             }
         }
         let n_rows = rows.len();
         let n_cols = n_cols.unwrap_or(0);
         if n_rows == 0 || n_cols == 0 {
-            return Err(ParamError::dimension(field, "at least one row and one column", format!("{n_rows}×{n_cols}")));
+            return Err(ParamError::dimension(
+                field,
+                "at least one row and one column",
+                format!("{n_rows}×{n_cols}"),
+            ));
         }
         Ok(RationalMatrix::from_row_major(n_rows, n_cols, entries))
     }
@@ -229,7 +241,11 @@ fn integer_value(field: &str, value: &Value, source: &Source<'_>) -> Result<u64,
         other => return Err(wrong_type(field.into(), "an integer", other)),
     };
     if !exact.is_integer() {
-        return Err(ParamError::out_of_range(field, crate::number::format_fraction(&exact), "must be an integer"));
+        return Err(ParamError::out_of_range(
+            field,
+            crate::number::format_fraction(&exact),
+            "must be an integer",
+        ));
     }
     if exact.is_negative() {
         return Err(ParamError::out_of_range(field, exact, "must be ≥ 0"));
@@ -242,14 +258,24 @@ fn integer_value(field: &str, value: &Value, source: &Source<'_>) -> Result<u64,
 
 /// Reads a number exactly: integers as they are, floats from their source
 /// text (never through `f64`), strings as decimals or fractions.
-fn number_value(field: &str, value: &Value, source: &Source<'_>) -> Result<BigRational, ParamError> {
+fn number_value(
+    field: &str,
+    value: &Value,
+    source: &Source<'_>,
+) -> Result<BigRational, ParamError> {
     let text = match value {
-        Value::Integer(integer) => return Ok(BigRational::from_integer(BigInt::from(*integer.value()))),
+        Value::Integer(integer) => {
+            return Ok(BigRational::from_integer(BigInt::from(*integer.value())));
+        }
         Value::Float(float) => {
             if !float.value().is_finite() {
                 return Err(ParamError::NotFinite {
                     field: field.into(),
-                    value: source.raw(float.span()).unwrap_or("inf/nan").trim().to_string(),
+                    value: source
+                        .raw(float.span())
+                        .unwrap_or("inf/nan")
+                        .trim()
+                        .to_string(),
                 });
             }
             match source.raw(float.span()) {
@@ -280,7 +306,11 @@ pub(crate) fn line_and_column(text: &str, offset: usize) -> (usize, usize) {
     let offset = offset.min(text.len());
     let before = text.get(..offset).unwrap_or(text);
     let line = before.matches('\n').count() + 1;
-    let column = before.rsplit('\n').next().map_or(0, |tail| tail.chars().count()) + 1;
+    let column = before
+        .rsplit('\n')
+        .next()
+        .map_or(0, |tail| tail.chars().count())
+        + 1;
     (line, column)
 }
 

@@ -5,7 +5,9 @@ use std::path::PathBuf;
 use headrisk_model::{BigRational, Family, Position, load};
 
 fn fixture(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/valid").join(name)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fixtures/valid")
+        .join(name)
 }
 
 fn ratio(numerator: i64, denominator: i64) -> BigRational {
