@@ -31,7 +31,7 @@ impl Status {
 #[derive(Debug, Clone, Serialize)]
 pub struct Claim {
     /// Stable identifier, for scripts (`population.bounds`).
-    pub id: &'static str,
+    pub id: String,
     /// The statement in words.
     pub statement: String,
     pub status: Status,
@@ -41,22 +41,31 @@ pub struct Claim {
 }
 
 impl Claim {
-    pub fn new(id: &'static str, statement: impl Into<String>, status: Status, detail: impl Into<String>) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        statement: impl Into<String>,
+        status: Status,
+        detail: impl Into<String>,
+    ) -> Self {
         Self {
-            id,
+            id: id.into(),
             statement: statement.into(),
             status,
             detail: detail.into(),
         }
     }
 
-    pub fn skip(id: &'static str, statement: impl Into<String>, reason: impl Into<String>) -> Self {
+    pub fn skip(
+        id: impl Into<String>,
+        statement: impl Into<String>,
+        reason: impl Into<String>,
+    ) -> Self {
         Self::new(id, statement, Status::Skip, reason)
     }
 
     /// PASS when `failure` is `None`, otherwise FAIL with its text.
     pub fn from_check(
-        id: &'static str,
+        id: impl Into<String>,
         statement: impl Into<String>,
         pass_detail: impl Into<String>,
         failure: Option<String>,
@@ -141,13 +150,22 @@ impl CheckReport {
             "",
             &format!(
                 "family {}, n = {}, λ = {}, {} sizes from {} to {}",
-                self.family, self.samples, self.ridge, self.sizes.count, self.sizes.min, self.sizes.max
+                self.family,
+                self.samples,
+                self.ridge,
+                self.sizes.count,
+                self.sizes.min,
+                self.sizes.max
             ),
         );
         out.push('\n');
 
         for claim in &self.claims {
-            push_wrapped(&mut out, "", &format!("{}  {}", claim.status.label(), claim.id));
+            push_wrapped(
+                &mut out,
+                "",
+                &format!("{}  {}", claim.status.label(), claim.id),
+            );
             push_wrapped(&mut out, "      ", &claim.statement);
             if !claim.detail.is_empty() {
                 push_wrapped(&mut out, "      ", &format!("→ {}", claim.detail));
@@ -156,7 +174,11 @@ impl CheckReport {
 
         for shape in &self.shapes {
             out.push('\n');
-            push_wrapped(&mut out, "", &format!("shape of the {} curve", shape.engine));
+            push_wrapped(
+                &mut out,
+                "",
+                &format!("shape of the {} curve", shape.engine),
+            );
             for line in shape_lines(shape) {
                 push_wrapped(&mut out, "  ", &line);
             }
@@ -190,7 +212,10 @@ fn shape_lines(report: &ShapeReport) -> Vec<String> {
     if let Some(risk) = &report.empty_head_risk {
         lines.push(format!("empty head: R(0) = {risk}"));
     }
-    lines.push(format!("non-monotone region starts at: {}", size(shape.non_monotone_start)));
+    lines.push(format!(
+        "non-monotone region starts at: {}",
+        size(shape.non_monotone_start)
+    ));
     lines.push(format!(
         "first descent degenerate: {}",
         match shape.first_descent_degenerate {
@@ -200,20 +225,31 @@ fn shape_lines(report: &ShapeReport) -> Vec<String> {
         }
     ));
     lines.push(if shape.divergent_sizes.is_empty() {
-        format!("peak: {} (largest finite value after the sweet spot)", size(shape.finite_peak))
+        format!(
+            "peak: {} (largest finite value after the sweet spot)",
+            size(shape.finite_peak)
+        )
     } else {
         format!("peak: divergent at {}", list_sizes(&shape.divergent_sizes))
     });
-    lines.push(match (shape.second_descent_end, shape.still_falling_at_end) {
-        (None, _) => "second descent: no values for p ≥ n + 2".to_string(),
-        (Some(end), Some(true)) => format!("second descent: still falling at the end of the sweep (minimum at p = {end})"),
-        (Some(end), _) => format!("second descent: ends at p = {end}"),
-    });
+    lines.push(
+        match (shape.second_descent_end, shape.still_falling_at_end) {
+            (None, _) => "second descent: no values for p ≥ n + 2".to_string(),
+            (Some(end), Some(true)) => format!(
+                "second descent: still falling at the end of the sweep (minimum at p = {end})"
+            ),
+            (Some(end), _) => format!("second descent: ends at p = {end}"),
+        },
+    );
     lines
 }
 
 fn list_sizes(sizes: &[usize]) -> String {
-    sizes.iter().map(|p| format!("p = {p}")).collect::<Vec<_>>().join(", ")
+    sizes
+        .iter()
+        .map(|p| format!("p = {p}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Appends `text` wrapped at word boundaries to [`TABLE_WIDTH`], each line

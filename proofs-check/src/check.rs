@@ -1,0 +1,107 @@
+//! The `check` subcommand.
+
+use std::path::Path;
+
+use headrisk_model::number::format_fraction;
+use headrisk_model::{Family, ParameterSet};
+
+use crate::exact_claims::{self, ExactRun};
+use crate::report::{CHECK_SCHEMA, CheckReport, Claim, SizeSummary, Summary};
+use crate::{Output, ReportFormat, UsageError, load_params};
+
+/// Largest token dimension d for which `check` runs the exact engine.
+pub const EXACT_MAX_DIM: usize = 10;
+/// Largest number of grid sizes for which `check` runs the exact engine.
+pub const EXACT_MAX_GRID_POINTS: usize = 500;
+/// Largest model size for which `check` runs the exact engine.
+pub const EXACT_MAX_SIZE: usize = 2_000;
+
+pub fn run(path: &Path, format: ReportFormat) -> Result<Output, UsageError> {
+    let params = load_params(path)?;
+    let report = build_report(path, &params)?;
+    let exit_code = if report.summary.failed > 0 { 1 } else { 0 };
+    let text = match format {
+        ReportFormat::Table => report.to_table(),
+        ReportFormat::Json => {
+            let mut json = serde_json::to_string_pretty(&report).map_err(|error| {
+                UsageError(format!("cannot encode the report as JSON: {error}"))
+            })?;
+            json.push('\n');
+            json
+        }
+    };
+    Ok(Output { text, exit_code })
+}
+
+/// Why the exact engine does not run on a parameter set, if it does not.
+pub fn exact_out_of_reach(params: &ParameterSet) -> Option<String> {
+    let dim = match &params.family {
+        Family::Hmm(hmm) => hmm.dim,
+        Family::Isotropic(_) => 0,
+    };
+    let largest = params.sizes.last().copied().unwrap_or(0);
+    if dim > EXACT_MAX_DIM {
+        Some(format!(
+            "d = {dim} exceeds {EXACT_MAX_DIM}, the exact engine's limit in check"
+        ))
+    } else if params.sizes.len() > EXACT_MAX_GRID_POINTS {
+        Some(format!(
+            "{} grid sizes exceed {EXACT_MAX_GRID_POINTS}, the exact engine's limit in check",
+            params.sizes.len()
+        ))
+    } else if largest > EXACT_MAX_SIZE && dim > 0 {
+        Some(format!(
+            "p = {largest} exceeds {EXACT_MAX_SIZE}, the exact engine's limit in check"
+        ))
+    } else {
+        None
+    }
+}
+
+pub fn build_report(path: &Path, params: &ParameterSet) -> Result<CheckReport, UsageError> {
+    let mut claims: Vec<Claim> = Vec::new();
+    let mut shapes = Vec::new();
+
+    match exact_out_of_reach(params) {
+        Some(reason) => claims.push(Claim::skip("exact", "claims of the exact engine", reason)),
+        None => {
+            let run = ExactRun::new(params).map_err(|error| exact_failure(path, &error))?;
+            claims.extend(exact_claims::claims(&run).map_err(|error| exact_failure(path, &error))?);
+            let (shape_claims, shape) = exact_claims::shape_claims(&run);
+            claims.extend(shape_claims);
+            shapes.push(shape);
+        }
+    }
+
+    let summary = Summary::of(&claims);
+    Ok(CheckReport {
+        schema: CHECK_SCHEMA,
+        file: path.display().to_string(),
+        description: params.description.clone(),
+        family: family_name(params),
+        samples: params.samples,
+        ridge: format_fraction(&params.ridge),
+        sizes: SizeSummary {
+            count: params.sizes.len(),
+            min: params.sizes.first().copied().unwrap_or(0),
+            max: params.sizes.last().copied().unwrap_or(0),
+        },
+        claims,
+        shapes,
+        summary,
+    })
+}
+
+fn exact_failure(path: &Path, error: &headrisk_exact::ExactError) -> UsageError {
+    UsageError(format!(
+        "{}: the exact engine cannot evaluate this parameter set: {error}",
+        path.display()
+    ))
+}
+
+pub fn family_name(params: &ParameterSet) -> &'static str {
+    match params.family {
+        Family::Hmm(_) => "hmm",
+        Family::Isotropic(_) => "isotropic",
+    }
+}

@@ -1,0 +1,147 @@
+//! The `proofs-check` library: loads a parameter set, runs the risk
+//! engines, and checks every claim that applies. The binary is a thin
+//! wrapper around [`execute`], which tests call in-process.
+//!
+//! Exit codes: 0 when every claim holds, 1 when a claim fails (the report
+//! says which, with numbers), 2 for invalid input or usage (one line on
+//! standard error naming the field, the value and the fix).
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+pub mod check;
+pub mod curve;
+pub mod exact_claims;
+pub mod numbers;
+pub mod report;
+pub mod shape;
+pub mod shape_claims;
+
+/// Command-line interface.
+#[derive(Debug, Parser)]
+#[command(
+    name = "proofs-check",
+    version,
+    about = "Check the head-tuning risk claims of a parameter set with exact and numerical engines"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run every claim that applies to the parameter set and report PASS, FAIL or SKIP.
+    Check {
+        /// Parameter file (TOML).
+        params: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+        format: ReportFormat,
+    },
+    /// Print the risk curve of one engine over the size grid.
+    Curve {
+        /// Parameter file (TOML).
+        params: PathBuf,
+        /// Engine that computes the curve.
+        #[arg(long, value_enum)]
+        engine: Engine,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = CurveFormat::Table)]
+        format: CurveFormat,
+    },
+}
+
+/// Output formats of `check`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    Table,
+    Json,
+}
+
+/// Output formats of `curve`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CurveFormat {
+    Table,
+    Csv,
+    Json,
+}
+
+/// Engines that `curve` can run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Engine {
+    /// Exact rational finite-sample risk (closed forms only).
+    Exact,
+}
+
+/// A failure that ends the run with exit code 2.
+#[derive(Debug)]
+pub struct UsageError(pub String);
+
+/// What one invocation printed and its exit code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Execution {
+    pub stdout: String,
+    pub stderr: String,
+    pub exit_code: u8,
+}
+
+/// Runs the command line `args` (program name first) and returns its output
+/// instead of printing it.
+pub fn execute<I, T>(args: I) -> Execution
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(error) => {
+            let exit_code = if error.use_stderr() { 2 } else { 0 };
+            let text = error.render().to_string();
+            let (stdout, stderr) = if exit_code == 0 {
+                (text, String::new())
+            } else {
+                (String::new(), text)
+            };
+            return Execution {
+                stdout,
+                stderr,
+                exit_code,
+            };
+        }
+    };
+
+    let outcome = match cli.command {
+        Command::Check { params, format } => check::run(&params, format),
+        Command::Curve {
+            params,
+            engine,
+            format,
+        } => curve::run(&params, engine, format),
+    };
+    match outcome {
+        Ok(output) => Execution {
+            stdout: output.text,
+            stderr: String::new(),
+            exit_code: output.exit_code,
+        },
+        Err(UsageError(message)) => Execution {
+            stdout: String::new(),
+            stderr: format!("error: {message}\n"),
+            exit_code: 2,
+        },
+    }
+}
+
+/// What a subcommand prints on standard output, and its exit code.
+#[derive(Debug)]
+pub struct Output {
+    pub text: String,
+    pub exit_code: u8,
+}
+
+/// Loads a parameter file, turning any error into a one-line usage error.
+pub fn load_params(path: &std::path::Path) -> Result<headrisk_model::ParameterSet, UsageError> {
+    headrisk_model::load(path).map_err(|error| UsageError(format!("{}: {error}", path.display())))
+}
