@@ -55,19 +55,13 @@ pub enum ExactError {
     #[error("{field} = {value} is negative; it must be ≥ 0")]
     Negative { field: &'static str, value: String },
 
-    #[error("relative width {value} is invalid; request a width > 0, for example 2^-64")]
+    #[error("width {value} is invalid; request a width > 0, for example 2^-64")]
     InvalidWidth { value: String },
 
     #[error(
         "the bisection for {quantity} stopped after {steps} steps before reaching the requested width; request a larger width"
     )]
     BisectionLimit { quantity: String, steps: usize },
-
-    #[error("{operation} applies to the {expected} family only")]
-    WrongFamily {
-        operation: &'static str,
-        expected: &'static str,
-    },
 }
 
 impl ExactError {

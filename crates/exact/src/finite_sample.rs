@@ -37,7 +37,7 @@ pub struct RiskDecomposition {
     pub variance: BigRational,
 }
 
-/// Why the exact engine has no finite-sample value at a size. This is an
+/// Reason for the missing finite-sample value at a size. It is an
 /// outcome, not an error: the deterministic equivalent and simulation
 /// cover these cases.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,7 +53,7 @@ pub enum NoClosedForm {
 }
 
 /// The exact finite-sample expected risk at one size.
-// A curve holds one value per size, so the unboxed variant costs little and
+// A curve stores one value per size, so the unboxed variant costs little and
 // keeps pattern matching on `RiskValue` direct.
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,7 +66,7 @@ pub enum FiniteSampleRisk {
 }
 
 impl FiniteSampleRisk {
-    /// The total risk when a closed form applies, finite or divergent.
+    /// Returns the total risk when a closed form applies, finite or divergent.
     pub fn total(&self) -> Option<RiskValue<BigRational>> {
         match self {
             FiniteSampleRisk::Closed(value) => {
@@ -86,7 +86,7 @@ pub struct CurvePoint {
     pub risk: FiniteSampleRisk,
 }
 
-/// The exact expected risk at one size from its population quantities.
+/// Computes the exact expected risk at one size from its population quantities.
 ///
 /// Exact where a closed form applies (see [`crate::finite_sample`]): for
 /// p = 0 with any λ and sampling mode, and for p ≥ 1 with λ = 0 and
@@ -160,8 +160,8 @@ fn closed(irreducible: BigRational, bias: BigRational, variance: BigRational) ->
     }))
 }
 
-/// The exact finite-sample curve over the sizes of the parameter set, with
-/// its n, λ and sampling mode.
+/// Computes the exact finite-sample curve over the sizes of the parameter
+/// set, with its n, λ and sampling mode.
 ///
 /// Cost: one population pass along the size grid (see
 /// [`crate::population::HmmPopulation::curve`]) and O(1) rational

@@ -25,10 +25,10 @@ use crate::error::ExactError;
 use crate::number::format_value;
 use crate::population::HmmPopulation;
 
-/// Largest number of bisection steps of [`isotropic_minimiser_bracket`];
-/// each step halves the bracket, so this allows widths down to about
-/// 2^-10000 times the initial bracket.
-pub const MAX_MINIMISER_STEPS: usize = 10_000;
+/// Largest number of bisection steps of [`isotropic_minimiser_bracket`].
+/// Each step halves the bracket, so this allows widths down to about
+/// 2^-4000 times the initial bracket.
+pub const MAX_MINIMISER_STEPS: usize = 4_096;
 
 /// The limit model of a family: the two numbers its limit depends on.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,7 +46,7 @@ pub enum LimitModel {
 }
 
 impl LimitModel {
-    /// The limit model of a parameter set.
+    /// Builds the limit model of a parameter set.
     ///
     /// # Errors
     /// As [`HmmPopulation::new`] for the HMM family.
@@ -66,7 +66,7 @@ impl LimitModel {
         }
     }
 
-    /// The limiting risk at ratio γ = p/n.
+    /// Computes the limiting risk at ratio γ = p/n.
     ///
     /// # Errors
     /// [`ExactError::Negative`] when γ < 0.
@@ -91,7 +91,7 @@ fn check_ratio(ratio: &BigRational) -> Result<(), ExactError> {
     Ok(())
 }
 
-/// The isotropic limit risk at γ (see [`crate::limits`]). Exact.
+/// Computes the isotropic limit risk at γ (see [`crate::limits`]). Exact.
 ///
 /// # Errors
 /// [`ExactError::Negative`] when γ < 0.
@@ -116,7 +116,7 @@ pub fn isotropic_limit(
     Ok(RiskValue::Finite(value))
 }
 
-/// The latent HMM limit risk at γ (see [`crate::limits`]). Exact.
+/// Computes the latent HMM limit risk at γ (see [`crate::limits`]). Exact.
 ///
 /// # Errors
 /// [`ExactError::Negative`] when γ < 0.
@@ -141,8 +141,8 @@ pub fn latent_limit(
     Ok(RiskValue::Finite(value))
 }
 
-/// Whether the isotropic limit has an interior minimum on γ > 1, which
-/// holds exactly when σ² > 0 and SNR = r²/σ² > 1.
+/// Tests whether the isotropic limit has an interior minimum on γ > 1,
+/// which is the case exactly when σ² > 0 and SNR = r²/σ² > 1.
 ///
 /// With σ² = 0 the risk r²(1 − 1/γ) increases on γ > 1, so its infimum
 /// sits at the boundary γ → 1 and is no interior minimum.
@@ -150,16 +150,16 @@ pub fn has_interior_minimum(noise: &BigRational, signal: &BigRational) -> bool {
     noise.is_positive() && signal > noise
 }
 
-/// A rational bracket [lo, hi] of the isotropic minimiser
-/// γ* = √SNR/(√SNR − 1), with hi − lo ≤ `width`, or `None` when there is
-/// no interior minimum (see [`has_interior_minimum`]).
+/// Brackets the isotropic minimiser γ* = √SNR/(√SNR − 1) by a rational
+/// interval [lo, hi] with hi − lo ≤ `width`. Returns `None` when there is no
+/// interior minimum (see [`has_interior_minimum`]).
 ///
 /// Certified: for γ > 1 the derivative of the γ > 1 branch is
 /// r²/γ² − σ²/(γ − 1)², whose sign is that of r²(γ − 1)² − σ²γ², negative
 /// below γ* and positive above. Bisection on that exact sign keeps γ* inside
-/// the bracket; it starts from (1, 2] and doubles hi − 1 until the sign is
-/// positive. A point interval means the sign was exactly zero, so γ* is
-/// rational (SNR is the square of a rational).
+/// the bracket. It starts from (1, 2] and doubles hi − 1 while the sign at hi
+/// is negative. A point interval means that a midpoint was exactly the root,
+/// which needs a rational γ*, so SNR must be the square of a rational.
 ///
 /// # Errors
 /// [`ExactError::Negative`] when σ² or r² is negative,

@@ -64,7 +64,7 @@ impl Matrix {
         }
     }
 
-    /// The n_rows×n_cols zero matrix.
+    /// Builds the n_rows×n_cols zero matrix.
     pub fn zeros(n_rows: usize, n_cols: usize) -> Self {
         Self {
             n_rows,
@@ -73,12 +73,12 @@ impl Matrix {
         }
     }
 
-    /// The n×n identity.
+    /// Builds the n×n identity.
     pub fn identity(n: usize) -> Self {
         Self::scaled_identity(n, &BigRational::one())
     }
 
-    /// `value · I_n`.
+    /// Builds `value · I_n`.
     pub fn scaled_identity(n: usize, value: &BigRational) -> Self {
         Self::from_fn(n, n, |row, col| {
             if row == col {
@@ -124,14 +124,14 @@ impl Matrix {
         &mut self.entries[row * self.n_cols + col]
     }
 
-    /// The transpose Aᵀ.
+    /// Computes the transpose Aᵀ.
     pub fn transpose(&self) -> Matrix {
         Matrix::from_fn(self.n_cols, self.n_rows, |row, col| {
             self[(col, row)].clone()
         })
     }
 
-    /// The product A·B, with n_rows·n_cols·inner rational multiplications.
+    /// Computes the product A·B with n_rows·n_cols·inner rational multiplications.
     ///
     /// # Errors
     /// [`ExactError::ShapeMismatch`] when A has not as many columns as B has rows.
@@ -161,7 +161,7 @@ impl Matrix {
         Ok(result)
     }
 
-    /// The entrywise sum A + B.
+    /// Computes the entrywise sum A + B.
     ///
     /// # Errors
     /// [`ExactError::ShapeMismatch`] when the shapes differ.
@@ -169,7 +169,7 @@ impl Matrix {
         self.entrywise(other, "matrix sum", |left, right| left + right)
     }
 
-    /// The entrywise difference A − B.
+    /// Computes the entrywise difference A − B.
     ///
     /// # Errors
     /// [`ExactError::ShapeMismatch`] when the shapes differ.
@@ -203,7 +203,7 @@ impl Matrix {
         })
     }
 
-    /// The multiple c·A.
+    /// Computes the multiple c·A.
     pub fn scale(&self, factor: &BigRational) -> Matrix {
         Matrix {
             n_rows: self.n_rows,
@@ -212,7 +212,7 @@ impl Matrix {
         }
     }
 
-    /// A + c·I for a square A.
+    /// Computes A + c·I for a square A.
     ///
     /// # Errors
     /// [`ExactError::NotSquare`] when A is not square.
@@ -225,7 +225,7 @@ impl Matrix {
         Ok(result)
     }
 
-    /// The trace tr A = Σ_i A_ii.
+    /// Computes the trace tr A = Σ_i A_ii.
     ///
     /// # Errors
     /// [`ExactError::NotSquare`] when A is not square.
@@ -234,7 +234,7 @@ impl Matrix {
         Ok((0..self.n_rows).map(|i| self[(i, i)].clone()).sum())
     }
 
-    /// The Frobenius inner product ⟨A, B⟩ = Σ_ij A_ij B_ij = tr(Aᵀ B),
+    /// Computes the Frobenius inner product ⟨A, B⟩ = Σ_ij A_ij B_ij = tr(Aᵀ B)
     /// without forming the product.
     ///
     /// # Errors
@@ -255,18 +255,18 @@ impl Matrix {
             .sum())
     }
 
-    /// The squared Frobenius norm ‖A‖²_F = Σ_ij A_ij².
+    /// Computes the squared Frobenius norm ‖A‖²_F = Σ_ij A_ij².
     pub fn frobenius_norm_squared(&self) -> BigRational {
         self.entries.iter().map(|entry| entry * entry).sum()
     }
 
-    /// Whether every entry is zero.
+    /// Tests whether every entry is zero.
     pub fn is_zero(&self) -> bool {
         self.entries.iter().all(Zero::is_zero)
     }
 
-    /// The scalar c when the matrix equals c·I exactly, otherwise `None`;
-    /// also `None` for a non-square or empty matrix.
+    /// Finds the scalar c with A = c·I exactly. Returns `None` when there is
+    /// none, and for a non-square or empty matrix.
     pub fn scaled_identity_factor(&self) -> Option<BigRational> {
         if self.n_rows != self.n_cols || self.n_rows == 0 {
             return None;
@@ -284,7 +284,7 @@ impl Matrix {
         Some(factor)
     }
 
-    /// Whether the matrix is square and equals its transpose exactly.
+    /// Tests whether the matrix is square and equals its transpose exactly.
     pub fn is_symmetric(&self) -> bool {
         self.n_rows == self.n_cols
             && (0..self.n_rows)

@@ -4,17 +4,17 @@ use num_bigint::BigInt;
 use num_rational::BigRational;
 use num_traits::{One, Signed};
 
-/// A count as an exact rational.
+/// Converts a count to an exact rational.
 pub(crate) fn from_count(count: usize) -> BigRational {
     BigRational::from_integer(BigInt::from(count))
 }
 
-/// A rational as `p/q` in lowest terms, or `p` when q = 1, for messages.
+/// Formats a rational as `p/q` in lowest terms, or `p` when q = 1, for messages.
 pub(crate) fn format_value(value: &BigRational) -> String {
     headrisk_model::number::format_fraction(value)
 }
 
-/// 2^exponent as an exact rational, for any sign of the exponent.
+/// Computes 2^exponent as an exact rational, for any sign of the exponent.
 pub(crate) fn power_of_two(exponent: i64) -> BigRational {
     let magnitude = BigInt::one() << exponent.unsigned_abs();
     if exponent >= 0 {
@@ -24,7 +24,7 @@ pub(crate) fn power_of_two(exponent: i64) -> BigRational {
     }
 }
 
-/// The exponent e with 2^e ≤ x < 2^{e+1}, for x > 0; `None` for x ≤ 0.
+/// Finds the exponent e with 2^e ≤ x < 2^{e+1} for x > 0, and returns `None` for x ≤ 0.
 pub(crate) fn floor_log2(value: &BigRational) -> Option<i64> {
     if !value.is_positive() {
         return None;
@@ -41,12 +41,12 @@ pub(crate) fn floor_log2(value: &BigRational) -> Option<i64> {
     Some(exponent)
 }
 
-/// The largest power of two ≤ x, for x > 0.
+/// Rounds x > 0 down to a power of two.
 pub(crate) fn floor_power_of_two(value: &BigRational) -> Option<BigRational> {
     floor_log2(value).map(power_of_two)
 }
 
-/// The smallest power of two ≥ x, for x > 0.
+/// Rounds x > 0 up to a power of two.
 pub(crate) fn ceil_power_of_two(value: &BigRational) -> Option<BigRational> {
     let exponent = floor_log2(value)?;
     let floor = power_of_two(exponent);

@@ -75,7 +75,7 @@ pub(crate) struct LowRankFactors {
     pub head_factor: Matrix,
 }
 
-/// How the quantities at one size were computed, kept for the enclosures.
+/// Factors behind the quantities at one size, kept for the enclosures.
 #[derive(Debug, Clone)]
 pub(crate) enum SizeFactors {
     Empty,
@@ -151,7 +151,7 @@ impl<'a> HmmPopulation<'a> {
         &self.target_trace
     }
 
-    /// Bayes risk σ²_B = tr(C Q Cᵀ) of a predictor that sees z_t itself.
+    /// Bayes risk σ²_B = tr(C Q Cᵀ) of a predictor given z_t itself.
     pub fn bayes_risk(&self) -> &BigRational {
         &self.bayes_risk
     }
@@ -161,8 +161,8 @@ impl<'a> HmmPopulation<'a> {
         &self.hmm.representation_noise
     }
 
-    /// The population quantities at size p: low-rank path when σ_u² > 0,
-    /// direct path otherwise.
+    /// Computes the population quantities at size p, on the low-rank path
+    /// when σ_u² > 0 and on the direct path otherwise.
     ///
     /// # Errors
     /// [`ExactError::SizeBeyondFeatures`] when p exceeds the columns of W,
@@ -172,8 +172,8 @@ impl<'a> HmmPopulation<'a> {
         Ok(self.curve(&[size])?.remove(0))
     }
 
-    /// The population quantities along a strictly increasing size grid, with
-    /// G_p updated column by column, so the whole grid costs
+    /// Computes the population quantities along a strictly increasing size
+    /// grid, with G_p updated column by column, so the whole grid costs
     /// O(P d² + (number of sizes)·d³) rational operations for σ_u² > 0.
     ///
     /// # Errors
@@ -187,8 +187,8 @@ impl<'a> HmmPopulation<'a> {
             .collect())
     }
 
-    /// The population quantities at size p through the p×p matrices, with
-    /// those matrices.
+    /// Computes the population quantities at size p through the p×p
+    /// matrices, and returns those matrices too.
     ///
     /// Exact, O(p³) for the solve with Σ_x. Intended for small p and for
     /// cross-checks of the low-rank path.
@@ -236,7 +236,7 @@ impl<'a> HmmPopulation<'a> {
         Ok((point, matrices))
     }
 
-    /// The best linear head Θ* (p×k) at size p, as W_pᵀ H_p on the
+    /// Computes the best linear head Θ* (p×k) at size p, as W_pᵀ H_p on the
     /// low-rank path or Σ_x⁻¹ Σ_xy on the direct path.
     ///
     /// # Errors
@@ -253,8 +253,8 @@ impl<'a> HmmPopulation<'a> {
         }
     }
 
-    /// The population quantities and the factors behind them along a
-    /// strictly increasing size grid.
+    /// Computes the population quantities and the factors behind them along
+    /// a strictly increasing size grid.
     pub(crate) fn factors_along(
         &self,
         sizes: &[usize],
@@ -290,7 +290,7 @@ impl<'a> HmmPopulation<'a> {
         }
     }
 
-    /// The low-rank path at size p ≥ 1 with σ_u² > 0 and G_p given.
+    /// Runs the low-rank path at size p ≥ 1 with σ_u² > 0 and G_p given.
     fn low_rank_at(
         &self,
         size: usize,
@@ -398,8 +398,8 @@ pub(crate) fn check_sizes(sizes: &[usize], columns: usize) -> Result<(), ExactEr
     Ok(())
 }
 
-/// The population quantities of either family along a strictly increasing
-/// size grid.
+/// Computes the population quantities of either family along a strictly
+/// increasing size grid.
 ///
 /// # Errors
 /// As [`HmmPopulation::new`] and [`HmmPopulation::curve`] for the HMM

@@ -1,5 +1,5 @@
 //! Population quantities: hand-derived values and identities that need no
-//! stored answer.
+//! stored reference value.
 
 mod common;
 
