@@ -12,7 +12,7 @@ fn main() {
     divan::main();
 }
 
-/// A stationary d = 3 HMM with n = 64 and `columns` generated feature
+/// Builds a stationary d = 3 HMM with n = 64 and `columns` generated feature
 /// columns of 20 fractional bits, sizes 0..=`largest`.
 fn d3_hmm(columns: usize, largest: usize) -> ParameterSet {
     let text = format!(

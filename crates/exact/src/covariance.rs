@@ -28,7 +28,7 @@ pub const MAX_POSITION_STEP: u64 = 10_000;
 /// digits take longer.
 pub const MAX_LYAPUNOV_DIM: usize = 30;
 
-/// The token covariance Σ at the position of the parameter set.
+/// Computes the token covariance Σ at the position of the parameter set.
 ///
 /// # Errors
 /// As [`step_covariance`] or [`stationary_covariance`].
@@ -46,7 +46,7 @@ pub fn token_covariance(hmm: &Hmm) -> Result<Matrix, ExactError> {
     }
 }
 
-/// The covariance Σ_t = F^{t−1}(Σ_1) of z_t, with F(Σ) = A Σ Aᵀ + Q.
+/// Computes the covariance Σ_t = F^{t−1}(Σ_1) of z_t, with F(Σ) = A Σ Aᵀ + Q.
 ///
 /// Exact for every t ≥ 1 and any A. F^k(Σ) = A^k Σ (A^k)ᵀ + S_k with
 /// S_k = Σ_{j<k} A^j Q (A^j)ᵀ, and the pairs compose as
@@ -83,8 +83,9 @@ pub fn step_covariance(
         }
     }
 
-    // (power, offset) of the map applied `remaining` times, built from the
-    // binary digits of t − 1: `square` holds F^{2^i} = (A^{2^i}, S_{2^i}).
+    // (power, offset) represents F^k for the binary digits of t − 1 read so
+    // far, and (square_power, square_offset) represents F^{2^i} for the
+    // current digit i.
     let mut power = Matrix::identity(dim);
     let mut offset = Matrix::zeros(dim, dim);
     let mut square_power = transition.clone();
@@ -111,7 +112,7 @@ fn conjugate(outer: &Matrix, inner: &Matrix) -> Result<Matrix, ExactError> {
     outer.product(inner)?.product(&outer.transpose())
 }
 
-/// The stationary covariance Σ_∞, the solution of Σ = A Σ Aᵀ + Q.
+/// Solves Σ = A Σ Aᵀ + Q for the stationary covariance Σ_∞.
 ///
 /// Exact. The equation is linear in the m = d(d+1)/2 entries σ_ab, a ≤ b, of
 /// the symmetric Σ: for each i ≤ j,

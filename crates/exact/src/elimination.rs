@@ -102,7 +102,7 @@ fn forward(mut rows: Vec<Vec<BigInt>>, n: usize) -> Result<Echelon, usize> {
 }
 
 impl Matrix {
-    /// The determinant det A, by fraction-free Bareiss elimination.
+    /// Computes the determinant det A by fraction-free Bareiss elimination.
     ///
     /// Exact. Cost O(n³) integer operations (see [`crate::elimination`]).
     ///
@@ -127,7 +127,7 @@ impl Matrix {
         Ok(BigRational::new(scaled_determinant, system.scale_product))
     }
 
-    /// The solution X of A·X = B for a square non-singular A.
+    /// Solves A·X = B for a square non-singular A.
     ///
     /// Exact, by Bareiss elimination with fraction-free back substitution.
     /// Cost O(n²(n + m)) integer operations for m right-hand sides.
@@ -178,7 +178,7 @@ impl Matrix {
         }))
     }
 
-    /// The inverse A⁻¹, as the solution of A·X = I.
+    /// Computes the inverse A⁻¹ as the solution of A·X = I.
     ///
     /// Exact. Cost O(n³) integer operations.
     ///
@@ -198,7 +198,7 @@ mod tests {
         BigRational::new(numerator.into(), denominator.into())
     }
 
-    /// A deterministic dense matrix with entries of mixed denominators.
+    /// Builds a deterministic dense matrix with entries of mixed denominators.
     fn dense(n: usize, seed: i64) -> Matrix {
         Matrix::from_fn(n, n, |row, col| {
             let numerator = ((row as i64 * 7 + col as i64 * 13 + seed) % 11) - 5;

@@ -2,7 +2,7 @@
 
 use thiserror::Error;
 
-/// Why an exact computation could not produce a value.
+/// Error of an exact computation that could not produce a value.
 ///
 /// Rational values are written as `p/q` in lowest terms. Matrix shapes are
 /// `(rows, columns)`.
@@ -54,6 +54,11 @@ pub enum ExactError {
 
     #[error("{field} = {value} is negative; it must be ≥ 0")]
     Negative { field: &'static str, value: String },
+
+    #[error(
+        "n = {samples} training samples is invalid for the deterministic equivalent; use n ≥ 1"
+    )]
+    InvalidSamples { samples: usize },
 
     #[error("width {value} is invalid; request a width > 0, for example 2^-64")]
     InvalidWidth { value: String },

@@ -8,7 +8,7 @@ use num_traits::{One, Zero};
 use crate::matrix::Matrix;
 use crate::population::PopulationPoint;
 
-/// The population quantities of the isotropic family at size p.
+/// Computes the population quantities of the isotropic family at size p.
 ///
 /// Exact. For p ≥ 1: Σ_x = I_p (so c = 1), Θ* = B, σ²_p = σ², s_p = r²,
 /// ‖Θ*‖²_F = r² and Σ_ξ = (σ²/k) I_k. For p = 0 the empty head leaves the
@@ -42,7 +42,7 @@ pub fn population_point(family: &Isotropic, size: usize) -> PopulationPoint {
     }
 }
 
-/// tr Σ_y = σ² + r², the risk of the empty head.
+/// Computes tr Σ_y = σ² + r², the risk of the empty head.
 pub fn target_trace(family: &Isotropic) -> BigRational {
     &family.noise + &family.signal
 }

@@ -13,6 +13,32 @@
 //! - [`finite_sample`]: the exact ridgeless risk at finite n;
 //! - [`enclosure`]: certified enclosures of the deterministic equivalent;
 //! - [`limits`]: the proportional limits as exact functions of γ = p/n.
+//!
+//! ```
+//! use headrisk_exact::{FiniteSampleRisk, RiskValue, finite_sample_curve};
+//! use headrisk_model::{BigRational, parse};
+//!
+//! let params = parse(
+//!     r#"
+//! family = "isotropic"
+//! [isotropic]
+//! noise = 1
+//! signal = 5
+//! max_size = 12
+//! [training]
+//! samples = 6
+//! "#,
+//! )?;
+//! let curve = finite_sample_curve(&params)?;
+//! // R(1) = σ² (n − 1)/(n − 2) = 5/4.
+//! let FiniteSampleRisk::Closed(RiskValue::Finite(at_one)) = &curve[1].risk else {
+//!     panic!("p = 1 has a closed form");
+//! };
+//! assert_eq!(at_one.total, BigRational::new(5.into(), 4.into()));
+//! // n − 1 ≤ p ≤ n + 1 diverges.
+//! assert_eq!(curve[6].risk, FiniteSampleRisk::Closed(RiskValue::Divergent));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 #![cfg_attr(
     not(test),

@@ -57,6 +57,10 @@ impl LimitModel {
                 signal: family.signal.clone(),
             }),
             Family::Hmm(hmm) => {
+                // NOTE: the latent limit assumes σ_u² > 0 and i.i.d. feature
+                // columns with a positive definite second moment. Neither is
+                // checked here, so for σ_u² = 0 or explicit columns the value
+                // is the formula, not a proven limit of this parameter set.
                 let population = HmmPopulation::new(hmm)?;
                 Ok(LimitModel::Latent {
                     target_trace: population.target_trace().clone(),

@@ -238,6 +238,16 @@ fn invalid_requests_are_rejected() {
 }
 
 #[test]
+fn zero_samples_are_rejected() {
+    let params = fixture("hmm-d2-explicit.toml");
+    let population = HmmPopulation::new(hmm(&params)).unwrap();
+    assert_eq!(
+        enclose_direct(&population, 2, 0, &zero(), &default_relative_width()),
+        Err(ExactError::InvalidSamples { samples: 0 })
+    );
+}
+
+#[test]
 fn tiny_width_hits_step_limit() {
     let params = fixture("isotropic-snr5.toml");
     let width = BigRational::new(
