@@ -1,0 +1,698 @@
+//! Fitting the linear head on a training set (X, Y), X ∈ R^{n×p}, Y ∈ R^{n×k}:
+//!
+//! - λ = 0: the min-norm least-squares head Θ̂ = X⁺Y;
+//! - λ > 0: the ridge head Θ̂ = (XᵀX + nλI_p)⁻¹XᵀY.
+//!
+//! Every fit is orthogonal-factorisation based, never the normal equations
+//! XᵀX, because the interesting sizes sit next to the interpolation threshold
+//! p = n where X is worst conditioned. Every fit is checked by a residual test
+//! against [`FIT_RESIDUAL_TOLERANCE`].
+//!
+//! [`fit_head`] fits one size. The simulator fits a whole grid of nested sizes
+//! X_p = first p columns of X_P at once, reusing factorisations across sizes:
+//!
+//! - p ≤ n: one Householder QR of X_{p₀}, p₀ the largest such size. The first
+//!   p Householder reflectors depend only on the first p columns, so the
+//!   leading p×p block of R and the first p rows of QᵀY are those of X_p.
+//! - p > n: the triangular factor R_p of X_pᵀ = Q_p R_p is updated as columns
+//!   are added, by a QR of the stacked [R_{p'}; X_{p'..p}ᵀ], which costs
+//!   O((n + p − p')·n²) instead of O(p·n²). The head is then
+//!   Θ̂ = X_pᵀ R_p⁻¹ R_p⁻ᵀ Y, the seminormal equations for the min-norm
+//!   problem. C. C. Paige (1973) showed that this method is numerically
+//!   satisfactory for underdetermined systems; N. J. Higham, "Accuracy and
+//!   Stability of Numerical Algorithms", 2nd ed., ch. 21, discusses it. Tests
+//!   compare it with the explicit-Q method of [`fit_head`] at p = n + 1.
+//!
+//! For ridge the same factors come from the stacked matrices [X_p; √(nλ) I_p]
+//! (p ≤ n) and [X_pᵀ; √(nλ) I_n] (p > n), whose R satisfy RᵀR = XᵀX + nλI
+//! and RᵀR = XXᵀ + nλI respectively.
+
+use faer::dyn_stack::{MemBuffer, MemStack};
+use faer::linalg::householder;
+use faer::linalg::matmul::matmul;
+use faer::linalg::qr::no_pivoting::factor as qr;
+use faer::linalg::triangular_solve::{
+    solve_lower_triangular_in_place, solve_upper_triangular_in_place,
+};
+use faer::{Accum, Conj, Mat, MatMut, MatRef, Par};
+
+use crate::error::SimulateError;
+use crate::sample::SignalDirection;
+use crate::tolerance::FIT_RESIDUAL_TOLERANCE;
+
+/// A Householder QR factorisation A = QR of an m×n matrix, stored in place.
+///
+/// Computed sequentially (`Par::Seq`): trials run in parallel instead, and
+/// a sequential kernel gives the same bits on any thread count.
+struct HouseholderQr {
+    /// R in the upper triangle, the Householder vectors below it.
+    factors: Mat<f64>,
+    /// Block Householder coefficients, block size × min(m, n).
+    coefficients: Mat<f64>,
+    /// Number of Householder steps that found a non-negligible column. The
+    /// factorisation is the standard one only when it equals min(m, n).
+    rank: usize,
+}
+
+impl HouseholderQr {
+    fn new(mut a: Mat<f64>) -> Self {
+        let (m, n) = a.shape();
+        let block_size = qr::recommended_block_size::<f64>(m, n);
+        let mut coefficients = Mat::zeros(block_size, m.min(n));
+        let par = Par::Seq;
+        let mut buffer = MemBuffer::new(qr::qr_in_place_scratch::<f64>(
+            m,
+            n,
+            block_size,
+            par,
+            Default::default(),
+        ));
+        let info = qr::qr_in_place(
+            a.as_mut(),
+            coefficients.as_mut(),
+            par,
+            MemStack::new(&mut buffer),
+            Default::default(),
+        );
+        Self {
+            factors: a,
+            coefficients,
+            rank: info.rank,
+        }
+    }
+
+    /// The leading `size`×`size` block of R; only its upper triangle is R.
+    fn r(&self, size: usize) -> MatRef<'_, f64> {
+        self.factors.get(..size, ..size)
+    }
+
+    /// Overwrites `rhs` with Qᵀ·rhs.
+    fn apply_transpose(&self, rhs: MatMut<'_, f64>) {
+        let mut buffer = MemBuffer::new(
+            householder::apply_block_householder_sequence_transpose_on_the_left_in_place_scratch::<
+                f64,
+            >(self.factors.nrows(), self.coefficients.nrows(), rhs.ncols()),
+        );
+        householder::apply_block_householder_sequence_transpose_on_the_left_in_place_with_conj(
+            self.factors.as_ref(),
+            self.coefficients.as_ref(),
+            Conj::No,
+            rhs,
+            Par::Seq,
+            MemStack::new(&mut buffer),
+        );
+    }
+
+    /// Overwrites `rhs` with Q·rhs.
+    fn apply(&self, rhs: MatMut<'_, f64>) {
+        let mut buffer = MemBuffer::new(
+            householder::apply_block_householder_sequence_on_the_left_in_place_scratch::<f64>(
+                self.factors.nrows(),
+                self.coefficients.nrows(),
+                rhs.ncols(),
+            ),
+        );
+        householder::apply_block_householder_sequence_on_the_left_in_place_with_conj(
+            self.factors.as_ref(),
+            self.coefficients.as_ref(),
+            Conj::No,
+            rhs,
+            Par::Seq,
+            MemStack::new(&mut buffer),
+        );
+    }
+
+    fn require_rank(&self, size: usize, expected: usize) -> Result<(), SimulateError> {
+        if self.rank < expected {
+            return Err(SimulateError::RankDeficientDesign {
+                size,
+                rank: self.rank,
+                expected,
+            });
+        }
+        Ok(())
+    }
+}
+
+/// Fits the head Θ̂ (p×k) on one training set and checks its residual.
+///
+/// `x` is n×p, `y` is n×k, and `ridge` is λ ≥ 0, so that λ > 0 gives
+/// Θ̂ = (XᵀX + nλI)⁻¹XᵀY with n = `x.nrows()`. For p ≤ n it solves R Θ̂ = QᵀY
+/// from a Householder QR of X, or of [X; √(nλ) I_p] for ridge. For p > n it
+/// uses the QR of Xᵀ, or of [Xᵀ; √(nλ) I_n], and applies the explicit
+/// orthogonal factor: Θ̂ = Q₁ R⁻ᵀ Y with Q₁ the first p rows of Q.
+///
+/// # Errors
+/// [`SimulateError::ShapeMismatch`] when `y` has a different number of rows,
+/// [`SimulateError::InvalidOption`] for a negative or non-finite `ridge`,
+/// [`SimulateError::RankDeficientDesign`] when X is numerically rank
+/// deficient and λ = 0, and [`SimulateError::ResidualCheckFailed`] when the
+/// fit fails its residual check.
+pub fn fit_head(
+    x: MatRef<'_, f64>,
+    y: MatRef<'_, f64>,
+    ridge: f64,
+) -> Result<Mat<f64>, SimulateError> {
+    let (n, p) = x.shape();
+    let k = y.ncols();
+    if y.nrows() != n {
+        return Err(SimulateError::ShapeMismatch {
+            detail: format!("X has {n} rows but Y has {}", y.nrows()),
+        });
+    }
+    check_ridge(ridge)?;
+    if p == 0 {
+        return Ok(Mat::zeros(0, k));
+    }
+
+    let shift = (n as f64 * ridge).sqrt();
+    let theta = if p <= n {
+        let rows = if ridge > 0.0 { n + p } else { n };
+        let mut stacked = Mat::zeros(rows, p);
+        stacked.get_mut(..n, ..).copy_from(x);
+        if ridge > 0.0 {
+            stacked.get_mut(n.., ..).diagonal_mut().fill(shift);
+        }
+        let factor = HouseholderQr::new(stacked);
+        factor.require_rank(p, p)?;
+
+        let mut rotated = Mat::zeros(rows, k);
+        rotated.get_mut(..n, ..).copy_from(y);
+        factor.apply_transpose(rotated.as_mut());
+        let mut theta = rotated.get(..p, ..).to_owned();
+        solve_upper_triangular_in_place(factor.r(p), theta.as_mut(), Par::Seq);
+        theta
+    } else {
+        let rows = if ridge > 0.0 { p + n } else { p };
+        let mut stacked = Mat::zeros(rows, n);
+        stacked.get_mut(..p, ..).copy_from(x.transpose());
+        if ridge > 0.0 {
+            stacked.get_mut(p.., ..).diagonal_mut().fill(shift);
+        }
+        let factor = HouseholderQr::new(stacked);
+        factor.require_rank(p, n)?;
+
+        let mut expanded = Mat::zeros(rows, k);
+        let mut head = expanded.get_mut(..n, ..);
+        head.copy_from(y);
+        solve_lower_triangular_in_place(factor.r(n).transpose(), head, Par::Seq);
+        factor.apply(expanded.as_mut());
+        expanded.get(..p, ..).to_owned()
+    };
+
+    check_residual(x, y, theta.as_ref(), ridge, x.norm_l2())?;
+    Ok(theta)
+}
+
+fn check_ridge(ridge: f64) -> Result<(), SimulateError> {
+    if ridge.is_finite() && ridge >= 0.0 {
+        Ok(())
+    } else {
+        Err(SimulateError::InvalidOption {
+            field: "ridge",
+            value: ridge.to_string(),
+            requirement: "must be a finite number ≥ 0",
+        })
+    }
+}
+
+/// Returns the relative residual of a fitted head; see
+/// [`FIT_RESIDUAL_TOLERANCE`] for the normalisation. For λ = 0 and p ≥ n the
+/// fit interpolates, so the residual Y − XΘ̂ itself is measured; otherwise the
+/// residual of the (ridge) normal equations Xᵀ(Y − XΘ̂) − nλΘ̂.
+pub(crate) fn relative_residual(
+    x: MatRef<'_, f64>,
+    y: MatRef<'_, f64>,
+    theta: MatRef<'_, f64>,
+    ridge: f64,
+    x_norm: f64,
+) -> f64 {
+    let (n, p) = x.shape();
+    let mut residual = y.to_owned();
+    matmul(residual.as_mut(), Accum::Add, x, theta, -1.0, Par::Seq);
+    let theta_norm = theta.norm_l2();
+    let y_norm = y.norm_l2();
+
+    if ridge == 0.0 && p >= n {
+        return ratio(residual.norm_l2(), x_norm * theta_norm + y_norm);
+    }
+    let shift = n as f64 * ridge;
+    let mut gradient = Mat::zeros(p, y.ncols());
+    matmul(
+        gradient.as_mut(),
+        Accum::Replace,
+        x.transpose(),
+        residual.as_ref(),
+        1.0,
+        Par::Seq,
+    );
+    if shift > 0.0 {
+        gradient
+            .as_mut()
+            .col_iter_mut()
+            .zip(theta.col_iter())
+            .for_each(|(g, t)| {
+                g.iter_mut()
+                    .zip(t.iter())
+                    .for_each(|(g, t)| *g -= shift * t)
+            });
+    }
+    ratio(
+        gradient.norm_l2(),
+        x_norm * (x_norm * theta_norm + y_norm) + shift * theta_norm,
+    )
+}
+
+fn ratio(numerator: f64, denominator: f64) -> f64 {
+    if numerator == 0.0 {
+        0.0
+    } else {
+        numerator / denominator
+    }
+}
+
+fn check_residual(
+    x: MatRef<'_, f64>,
+    y: MatRef<'_, f64>,
+    theta: MatRef<'_, f64>,
+    ridge: f64,
+    x_norm: f64,
+) -> Result<(), SimulateError> {
+    let residual = relative_residual(x, y, theta, ridge, x_norm);
+    // Written so that a NaN residual fails too.
+    if residual <= FIT_RESIDUAL_TOLERANCE {
+        Ok(())
+    } else {
+        Err(SimulateError::ResidualCheckFailed {
+            size: x.ncols(),
+            samples: x.nrows(),
+            residual,
+            tolerance: FIT_RESIDUAL_TOLERANCE,
+        })
+    }
+}
+
+/// The regression targets of one training set.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Targets<'a> {
+    /// One Y for every size, as in the HMM, where y = C z_{t+1} does not
+    /// depend on the representation.
+    Shared(MatRef<'a, f64>),
+    /// Y_p = X_p B_p + E, as in the isotropic family, where B_p is rescaled
+    /// for every size p.
+    Linear {
+        direction: &'a SignalDirection,
+        noise: MatRef<'a, f64>,
+    },
+}
+
+impl Targets<'_> {
+    fn for_size(&self, x: MatRef<'_, f64>, size: usize) -> Result<Mat<f64>, SimulateError> {
+        match *self {
+            Targets::Shared(y) => Ok(y.to_owned()),
+            Targets::Linear { direction, noise } => {
+                let mut y = noise.to_owned();
+                let coefficients = direction.coefficients(size)?;
+                matmul(
+                    y.as_mut(),
+                    Accum::Add,
+                    x.get(.., ..size),
+                    coefficients.as_ref(),
+                    1.0,
+                    Par::Seq,
+                );
+                Ok(y)
+            }
+        }
+    }
+}
+
+/// Fits the heads of all `sizes` (increasing) on the nested designs
+/// X_p = `x`[.., ..p], calling `visit(index, size, Θ̂)` in increasing size
+/// order. Size 0 is visited with an empty 0×k head. See the module
+/// documentation for the factorisations reused across sizes.
+///
+/// # Errors
+/// [`SimulateError::RankDeficientDesign`] and
+/// [`SimulateError::ResidualCheckFailed`] as in [`fit_head`], and any error
+/// that `visit` returns.
+pub(crate) fn fit_nested(
+    x: MatRef<'_, f64>,
+    sizes: &[usize],
+    ridge: f64,
+    targets: Targets<'_>,
+    mut visit: impl FnMut(usize, usize, MatRef<'_, f64>) -> Result<(), SimulateError>,
+) -> Result<(), SimulateError> {
+    let n = x.nrows();
+    let k = match targets {
+        Targets::Shared(y) => y.ncols(),
+        Targets::Linear { noise, .. } => noise.ncols(),
+    };
+    let column_norms = prefix_squared_column_norms(x);
+    let split = sizes.partition_point(|&size| size <= n);
+    let (primal_sizes, dual_sizes) = sizes.split_at(split);
+
+    let mut index = 0;
+    for &size in primal_sizes.iter().take_while(|&&size| size == 0) {
+        visit(index, size, Mat::<f64>::zeros(0, k).as_ref())?;
+        index += 1;
+    }
+    let primal_sizes = &primal_sizes[index..];
+    if !primal_sizes.is_empty() {
+        fit_primal_nested(
+            x,
+            primal_sizes,
+            ridge,
+            targets,
+            &column_norms,
+            |size, theta| {
+                let result = visit(index, size, theta);
+                index += 1;
+                result
+            },
+        )?;
+    }
+    if !dual_sizes.is_empty() {
+        fit_dual_nested(
+            x,
+            dual_sizes,
+            ridge,
+            targets,
+            &column_norms,
+            |size, theta| {
+                let result = visit(index, size, theta);
+                index += 1;
+                result
+            },
+        )?;
+    }
+    Ok(())
+}
+
+/// Entry p is Σ_{j<p} ‖x_j‖², so that ‖X_p‖_F = √(entry p).
+fn prefix_squared_column_norms(x: MatRef<'_, f64>) -> Vec<f64> {
+    let mut prefix = Vec::with_capacity(x.ncols() + 1);
+    let mut total = 0.0;
+    prefix.push(total);
+    for column in x.col_iter() {
+        total += column.squared_norm_l2();
+        prefix.push(total);
+    }
+    prefix
+}
+
+/// Sizes 1 ≤ p ≤ n from one QR of X_{p₀} (or of [X_{p₀}; √(nλ) I_{p₀}]).
+fn fit_primal_nested(
+    x: MatRef<'_, f64>,
+    sizes: &[usize],
+    ridge: f64,
+    targets: Targets<'_>,
+    column_norms: &[f64],
+    mut visit: impl FnMut(usize, MatRef<'_, f64>) -> Result<(), SimulateError>,
+) -> Result<(), SimulateError> {
+    let n = x.nrows();
+    let Some(&widest) = sizes.last() else {
+        return Ok(());
+    };
+
+    // Zero rows below the identity block keep every leading column block
+    // equal to [X_p; √(nλ) I_p] padded with zero rows, which changes no
+    // reflector, so the nesting argument of the module holds for ridge too.
+    let rows = if ridge > 0.0 { n + widest } else { n };
+    let mut stacked = Mat::zeros(rows, widest);
+    stacked.get_mut(..n, ..).copy_from(x.get(.., ..widest));
+    if ridge > 0.0 {
+        stacked
+            .get_mut(n.., ..)
+            .diagonal_mut()
+            .fill((n as f64 * ridge).sqrt());
+    }
+    let factor = HouseholderQr::new(stacked);
+    factor.require_rank(widest, widest)?;
+
+    let rotate = |y: MatRef<'_, f64>| {
+        let mut rotated = Mat::zeros(rows, y.ncols());
+        rotated.get_mut(..n, ..).copy_from(y);
+        factor.apply_transpose(rotated.as_mut());
+        rotated
+    };
+    let shared = match targets {
+        Targets::Shared(y) => Some((y, rotate(y))),
+        Targets::Linear { .. } => None,
+    };
+
+    for &size in sizes {
+        let design = x.get(.., ..size);
+        let owned_target;
+        let owned_rotated;
+        let (y, rotated) = match &shared {
+            Some((y, rotated)) => (*y, rotated.as_ref()),
+            None => {
+                owned_target = targets.for_size(x, size)?;
+                owned_rotated = rotate(owned_target.as_ref());
+                (owned_target.as_ref(), owned_rotated.as_ref())
+            }
+        };
+
+        let mut theta = rotated.get(..size, ..).to_owned();
+        solve_upper_triangular_in_place(factor.r(size), theta.as_mut(), Par::Seq);
+        check_residual(design, y, theta.as_ref(), ridge, column_norms[size].sqrt())?;
+        visit(size, theta.as_ref())?;
+    }
+    Ok(())
+}
+
+/// Sizes p > n from the updated triangular factor R_p of [X_pᵀ] (or of
+/// [√(nλ) I_n; X_pᵀ]), solving the seminormal equations RᵀR α = Y and
+/// returning Θ̂ = X_pᵀ α.
+fn fit_dual_nested(
+    x: MatRef<'_, f64>,
+    sizes: &[usize],
+    ridge: f64,
+    targets: Targets<'_>,
+    column_norms: &[f64],
+    mut visit: impl FnMut(usize, MatRef<'_, f64>) -> Result<(), SimulateError>,
+) -> Result<(), SimulateError> {
+    let n = x.nrows();
+
+    // Row order does not change RᵀR, so the identity block may come first.
+    let mut triangle = if ridge > 0.0 {
+        let mut start = Mat::zeros(n, n);
+        start.diagonal_mut().fill((n as f64 * ridge).sqrt());
+        start
+    } else {
+        Mat::zeros(0, n)
+    };
+    let mut added = 0;
+
+    for &size in sizes {
+        let rows = triangle.nrows() + (size - added);
+        let mut stacked = Mat::zeros(rows, n);
+        stacked.get_mut(..triangle.nrows(), ..).copy_from(&triangle);
+        stacked
+            .get_mut(triangle.nrows().., ..)
+            .copy_from(x.get(.., added..size).transpose());
+        let factor = HouseholderQr::new(stacked);
+        factor.require_rank(size, n)?;
+        triangle = Mat::from_fn(n, n, |row, col| {
+            if row <= col {
+                factor.factors[(row, col)]
+            } else {
+                0.0
+            }
+        });
+        added = size;
+
+        let design = x.get(.., ..size);
+        let y = targets.for_size(x, size)?;
+        let mut alpha = y.clone();
+        solve_lower_triangular_in_place(triangle.transpose(), alpha.as_mut(), Par::Seq);
+        solve_upper_triangular_in_place(triangle.as_ref(), alpha.as_mut(), Par::Seq);
+        let mut theta = Mat::zeros(size, y.ncols());
+        matmul(
+            theta.as_mut(),
+            Accum::Replace,
+            design.transpose(),
+            alpha.as_ref(),
+            1.0,
+            Par::Seq,
+        );
+
+        check_residual(
+            design,
+            y.as_ref(),
+            theta.as_ref(),
+            ridge,
+            column_norms[size].sqrt(),
+        )?;
+        visit(size, theta.as_ref())?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use faer::linalg::solvers::Solve;
+    use rand::{Rng, SeedableRng};
+    use rand_chacha::ChaCha8Rng;
+    use rand_distr::StandardNormal;
+
+    const SEED: u64 = 20_241_001;
+
+    fn gaussian(rows: usize, cols: usize, rng: &mut ChaCha8Rng) -> Mat<f64> {
+        Mat::from_fn(rows, cols, |_, _| rng.sample(StandardNormal))
+    }
+
+    fn relative_distance(a: MatRef<'_, f64>, b: MatRef<'_, f64>) -> f64 {
+        let mut difference = a.to_owned();
+        difference
+            .as_mut()
+            .col_iter_mut()
+            .zip(b.col_iter())
+            .for_each(|(d, b)| d.iter_mut().zip(b.iter()).for_each(|(d, b)| *d -= b));
+        difference.norm_l2() / b.norm_l2()
+    }
+
+    /// Fits every size of `sizes` with [`fit_nested`] and collects the heads.
+    fn nested_heads(
+        x: MatRef<'_, f64>,
+        y: MatRef<'_, f64>,
+        sizes: &[usize],
+        ridge: f64,
+    ) -> Vec<Mat<f64>> {
+        let mut heads = Vec::new();
+        fit_nested(x, sizes, ridge, Targets::Shared(y), |index, size, theta| {
+            assert_eq!(index, heads.len());
+            assert_eq!(theta.nrows(), size);
+            heads.push(theta.to_owned());
+            Ok(())
+        })
+        .unwrap();
+        heads
+    }
+
+    #[test]
+    fn residual_check_passes_near_threshold() {
+        let n = 40;
+        let mut rng = ChaCha8Rng::seed_from_u64(SEED);
+        let x = gaussian(n, n + 1, &mut rng);
+        let y = gaussian(n, 3, &mut rng);
+        for size in [n - 1, n, n + 1] {
+            let design = x.get(.., ..size);
+            let theta = fit_head(design, y.as_ref(), 0.0).unwrap();
+            let residual =
+                relative_residual(design, y.as_ref(), theta.as_ref(), 0.0, design.norm_l2());
+            assert!(
+                residual <= 1e-12,
+                "p = {size}, n = {n}, seed {SEED}: residual {residual:e}"
+            );
+        }
+    }
+
+    #[test]
+    fn interpolating_fit_reproduces_targets() {
+        let n = 30;
+        let mut rng = ChaCha8Rng::seed_from_u64(SEED + 1);
+        let y = gaussian(n, 2, &mut rng);
+        for size in [n, n + 1, 2 * n] {
+            let x = gaussian(n, size, &mut rng);
+            let theta = fit_head(x.as_ref(), y.as_ref(), 0.0).unwrap();
+            let fitted = crate::population::product(x.as_ref(), theta.as_ref());
+            let distance = relative_distance(fitted.as_ref(), y.as_ref());
+            assert!(distance < 1e-11, "p = {size}: ‖XΘ̂ − Y‖/‖Y‖ = {distance:e}");
+        }
+    }
+
+    #[test]
+    fn min_norm_head_is_orthogonal_to_null_space() {
+        // Θ̂ = X⁺Y lies in the row space of X, so Θ̂ = Xᵀα for some α.
+        let (n, p) = (12, 20);
+        let mut rng = ChaCha8Rng::seed_from_u64(SEED + 2);
+        let x = gaussian(n, p, &mut rng);
+        let y = gaussian(n, 1, &mut rng);
+        let theta = fit_head(x.as_ref(), y.as_ref(), 0.0).unwrap();
+        let gram = crate::population::product(x.as_ref(), x.transpose());
+        let alpha = gram.as_ref().partial_piv_lu().solve(&y);
+        let expected = crate::population::product(x.transpose(), alpha.as_ref());
+        let distance = relative_distance(theta.as_ref(), expected.as_ref());
+        assert!(distance < 1e-10, "distance {distance:e}");
+    }
+
+    #[test]
+    fn ridge_head_solves_ridge_equations() {
+        let n = 25;
+        let ridge = 0.3;
+        let mut rng = ChaCha8Rng::seed_from_u64(SEED + 3);
+        let y = gaussian(n, 2, &mut rng);
+        for size in [5, n, 3 * n] {
+            let x = gaussian(n, size, &mut rng);
+            let theta = fit_head(x.as_ref(), y.as_ref(), ridge).unwrap();
+            // (XᵀX + nλI)Θ̂ = XᵀY, solved here through the normal equations.
+            let mut normal = crate::population::product(x.transpose(), x.as_ref());
+            normal
+                .diagonal_mut()
+                .column_vector_mut()
+                .iter_mut()
+                .for_each(|v| *v += n as f64 * ridge);
+            let rhs = crate::population::product(x.transpose(), y.as_ref());
+            let expected = normal.as_ref().llt(faer::Side::Lower).unwrap().solve(&rhs);
+            let distance = relative_distance(theta.as_ref(), expected.as_ref());
+            assert!(distance < 1e-10, "p = {size}: distance {distance:e}");
+        }
+    }
+
+    #[test]
+    fn nested_fit_matches_single_fits() {
+        let n = 30;
+        let sizes = [0, 1, 7, n - 1, n, n + 1, n + 2, 45, 80];
+        let mut rng = ChaCha8Rng::seed_from_u64(SEED + 4);
+        let x = gaussian(n, 80, &mut rng);
+        let y = gaussian(n, 3, &mut rng);
+        for ridge in [0.0, 0.05] {
+            let heads = nested_heads(x.as_ref(), y.as_ref(), &sizes, ridge);
+            assert_eq!(heads.len(), sizes.len());
+            for (&size, nested) in sizes.iter().zip(&heads).skip(1) {
+                let single = fit_head(x.get(.., ..size), y.as_ref(), ridge).unwrap();
+                let distance = relative_distance(nested.as_ref(), single.as_ref());
+                assert!(
+                    distance < 1e-9,
+                    "λ = {ridge}, p = {size}, n = {n}: distance {distance:e}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn rank_deficient_design_is_rejected() {
+        let n = 10;
+        let mut rng = ChaCha8Rng::seed_from_u64(SEED + 5);
+        let mut x = gaussian(n, 4, &mut rng);
+        let first = x.col(0).to_owned();
+        x.col_mut(3).copy_from(&first);
+        let y = gaussian(n, 1, &mut rng);
+        let error = fit_head(x.as_ref(), y.as_ref(), 0.0).unwrap_err();
+        assert!(
+            matches!(
+                error,
+                SimulateError::RankDeficientDesign {
+                    size: 4,
+                    rank: 3,
+                    expected: 4
+                }
+            ),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn mismatched_rows_are_rejected() {
+        let x = Mat::<f64>::zeros(4, 2);
+        let y = Mat::<f64>::zeros(5, 1);
+        let error = fit_head(x.as_ref(), y.as_ref(), 0.0).unwrap_err();
+        assert!(
+            matches!(error, SimulateError::ShapeMismatch { .. }),
+            "{error}"
+        );
+    }
+}

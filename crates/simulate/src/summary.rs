@@ -1,0 +1,174 @@
+//! Summary statistics of per-trial risks: mean, standard error, Student-t
+//! confidence interval and median.
+
+use statrs::distribution::{ContinuousCDF, StudentsT};
+
+use crate::error::SimulateError;
+
+/// Default level of the confidence interval of the mean.
+pub const DEFAULT_CONFIDENCE_LEVEL: f64 = 0.95;
+
+/// Summary of the risks of one size over the trials (or of paired
+/// differences between two sizes).
+///
+/// Near the interpolation threshold, |p − n| ≤ 1 for λ = 0, the expected
+/// risk is infinite. Every trial still gives a finite risk, so the mean is
+/// reported, but it can be enormous and has no limit as trials grow; callers
+/// decide which sizes to treat as divergent.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Summary {
+    /// Number of trials, at least 2.
+    pub trials: usize,
+    /// Sample mean.
+    pub mean: f64,
+    /// Sample standard deviation, with the n − 1 denominator.
+    pub standard_deviation: f64,
+    /// Standard error of the mean, standard deviation / √trials.
+    pub standard_error: f64,
+    /// Level of the confidence interval, in (0, 1).
+    pub confidence_level: f64,
+    /// Lower end of the Student-t interval mean − t·standard error, with t
+    /// the (1 + level)/2 quantile of Student's t with trials − 1 degrees of
+    /// freedom.
+    pub lower: f64,
+    /// Upper end of the same interval.
+    pub upper: f64,
+    /// Sample median; the mean of the two middle values for an even count.
+    pub median: f64,
+}
+
+/// Summarises `values` in their given order, so that the same values in the
+/// same order always give the same bits.
+///
+/// # Errors
+/// [`SimulateError::InvalidOption`] for fewer than two values, a level
+/// outside (0, 1), or a value that is not finite.
+pub fn summarize(values: &[f64], confidence_level: f64) -> Result<Summary, SimulateError> {
+    check_confidence_level(confidence_level)?;
+    let trials = values.len();
+    if trials < 2 {
+        return Err(SimulateError::InvalidOption {
+            field: "trials",
+            value: trials.to_string(),
+            requirement: "must be ≥ 2 for a standard error",
+        });
+    }
+    if let Some(value) = values.iter().find(|value| !value.is_finite()) {
+        return Err(SimulateError::InvalidOption {
+            field: "values",
+            value: value.to_string(),
+            requirement: "every value must be finite",
+        });
+    }
+
+    let count = trials as f64;
+    // Dividing each term keeps the sum finite for values near f64::MAX.
+    let mean: f64 = values.iter().map(|value| value / count).sum();
+    let largest_deviation = values
+        .iter()
+        .map(|value| (value - mean).abs())
+        .fold(0.0, f64::max);
+    let standard_deviation = if largest_deviation == 0.0 {
+        0.0
+    } else {
+        let scaled: f64 = values
+            .iter()
+            .map(|value| ((value - mean) / largest_deviation).powi(2))
+            .sum();
+        largest_deviation * (scaled / (count - 1.0)).sqrt()
+    };
+    let standard_error = standard_deviation / count.sqrt();
+
+    let quantile = student_t_quantile(trials - 1, 0.5 + 0.5 * confidence_level)?;
+    let half_width = quantile * standard_error;
+
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let middle = trials / 2;
+    let median = if trials % 2 == 1 {
+        sorted[middle]
+    } else {
+        0.5 * sorted[middle - 1] + 0.5 * sorted[middle]
+    };
+
+    Ok(Summary {
+        trials,
+        mean,
+        standard_deviation,
+        standard_error,
+        confidence_level,
+        lower: mean - half_width,
+        upper: mean + half_width,
+        median,
+    })
+}
+
+pub(crate) fn check_confidence_level(level: f64) -> Result<(), SimulateError> {
+    if level > 0.0 && level < 1.0 {
+        Ok(())
+    } else {
+        Err(SimulateError::InvalidOption {
+            field: "confidence_level",
+            value: level.to_string(),
+            requirement: "must lie strictly between 0 and 1, for example 0.95",
+        })
+    }
+}
+
+fn student_t_quantile(freedom: usize, probability: f64) -> Result<f64, SimulateError> {
+    let distribution =
+        StudentsT::new(0.0, 1.0, freedom as f64).map_err(|_| SimulateError::InvalidOption {
+            field: "trials",
+            value: (freedom + 1).to_string(),
+            requirement: "must be ≥ 2 for a standard error",
+        })?;
+    Ok(distribution.inverse_cdf(probability))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn summary_of_small_sample() {
+        let summary = summarize(&[1.0, 2.0, 3.0, 4.0], 0.95).unwrap();
+        assert_eq!(summary.trials, 4);
+        assert_eq!(summary.mean, 2.5);
+        assert_eq!(summary.median, 2.5);
+        // Sample variance 5/3.
+        assert!((summary.standard_deviation - (5.0f64 / 3.0).sqrt()).abs() < 1e-15);
+        assert!((summary.standard_error - (5.0f64 / 12.0).sqrt()).abs() < 1e-15);
+        // t_{0.975, 3} = 3.182446305284263 (standard t tables).
+        let half_width = summary.upper - summary.mean;
+        assert!((half_width - 3.182446305284263 * summary.standard_error).abs() < 1e-9);
+        assert!((summary.mean - summary.lower - half_width).abs() < 1e-15);
+    }
+
+    #[test]
+    fn odd_count_median_is_middle_value() {
+        let summary = summarize(&[9.0, 1.0, 5.0], 0.9).unwrap();
+        assert_eq!(summary.median, 5.0);
+    }
+
+    #[test]
+    fn constant_sample_has_zero_width() {
+        let summary = summarize(&[2.0; 5], 0.95).unwrap();
+        assert_eq!(summary.standard_error, 0.0);
+        assert_eq!((summary.lower, summary.upper), (2.0, 2.0));
+    }
+
+    #[test]
+    fn huge_values_stay_finite() {
+        let summary = summarize(&[1e300, 1.5e300, 1.7e308], 0.95).unwrap();
+        assert!(summary.mean.is_finite());
+        assert!(summary.standard_deviation.is_finite());
+    }
+
+    #[test]
+    fn invalid_inputs_are_rejected() {
+        assert!(summarize(&[1.0], 0.95).is_err());
+        assert!(summarize(&[1.0, 2.0], 1.0).is_err());
+        assert!(summarize(&[1.0, 2.0], f64::NAN).is_err());
+        assert!(summarize(&[1.0, f64::INFINITY], 0.95).is_err());
+    }
+}
