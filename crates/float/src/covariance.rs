@@ -5,7 +5,8 @@ use faer::{Mat, MatRef};
 
 use crate::error::{FloatError, check_finite};
 use crate::tolerance::{
-    LYAPUNOV_INCREMENT_TOLERANCE, LYAPUNOV_MAX_DOUBLINGS, LYAPUNOV_RESIDUAL_MAX, STEP_RECURSION_MAX,
+    LYAPUNOV_INCREMENT_TOLERANCE, LYAPUNOV_MAX_DOUBLINGS, LYAPUNOV_RESIDUAL_MAX,
+    STATIONARY_AMPLIFICATION_MAX, STEP_RECURSION_MAX,
 };
 
 /// The stationary covariance Σ_∞ with the evidence of its accuracy.
@@ -137,7 +138,10 @@ fn affine_power(
 /// # Errors
 /// [`FloatError::Dimension`] unless both matrices are d×d;
 /// [`FloatError::Unstable`] when the powers of A do not decay (ρ(A) ≥ 1),
-/// with the estimate ‖A^(2^k)‖_F^(1/2^k) of ρ(A);
+/// or when ‖Σ‖_F exceeds [`STATIONARY_AMPLIFICATION_MAX`] · ‖Q‖_F, which
+/// happens when ρ(A) lies within rounding of 1 (a rotation, for example,
+/// decays in `f64` only through rounding); the error carries the estimate
+/// ‖A^(2^k)‖_F^(1/2^k) of ρ(A);
 /// [`FloatError::LyapunovNotConverged`] when A is stable but the doublings
 /// run out or the residual is too large;
 /// [`FloatError::NonFinite`] when Σ overflows although the powers decay.
@@ -182,6 +186,13 @@ pub fn stationary_covariance(
     }
 
     if !converged && power.norm_l2() >= 1.0 {
+        return Err(FloatError::Unstable {
+            spectral_radius_estimate: estimate,
+        });
+    }
+    let noise_norm = noise.norm_l2();
+    if converged && noise_norm > 0.0 && sigma.norm_l2() > STATIONARY_AMPLIFICATION_MAX * noise_norm
+    {
         return Err(FloatError::Unstable {
             spectral_radius_estimate: estimate,
         });

@@ -26,9 +26,10 @@ pub enum FloatError {
         size: Option<usize>,
     },
 
-    /// The stationary covariance does not exist because ρ(A) ≥ 1.
+    /// The stationary covariance does not exist because ρ(A) ≥ 1, or ρ(A)
+    /// lies within rounding of 1.
     #[error(
-        "the transition matrix is not stable: its spectral radius is estimated at {spectral_radius_estimate}, and a stationary covariance needs it below 1"
+        "the transition matrix is not stable: its spectral radius is estimated at {spectral_radius_estimate}, and a stationary covariance needs it below 1 by more than f64 rounding; scale A down or use an integer position"
     )]
     Unstable { spectral_radius_estimate: f64 },
 

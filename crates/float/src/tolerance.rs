@@ -47,6 +47,16 @@ pub const LYAPUNOV_MAX_DOUBLINGS: usize = 64;
 /// sixteen significant digits are lost, and the result is rejected.
 pub const LYAPUNOV_RESIDUAL_MAX: f64 = 1e-8;
 
+/// Largest accepted ratio ‖Σ_∞‖_F / ‖Q‖_F of the stationary covariance.
+///
+/// The ratio estimates the condition number of the Lyapunov operator
+/// S ↦ S − A S Aᵀ, about 1/(1 − ρ(A)²), so the forward error of Σ_∞ can
+/// reach ε times it. At 10^10 that is 2·10^-6. A larger ratio means that
+/// ρ(A) is within about 10^-10 of 1, where rounding alone can turn a
+/// rotation (ρ = 1) into a contraction, and the solver reports the matrix
+/// as unstable.
+pub const STATIONARY_AMPLIFICATION_MAX: f64 = 1e10;
+
 /// Number of steps up to which Σ_t is computed by the plain recursion
 /// Σ_{s+1} = A Σ_s Aᵀ + Q; beyond it the engine uses doubling.
 ///
