@@ -6,6 +6,7 @@ use headrisk_model::number::format_fraction;
 use headrisk_model::{Family, ParameterSet};
 
 use crate::exact_claims::{self, ExactRun};
+use crate::float_claims::{self, FloatRun};
 use crate::report::{CHECK_SCHEMA, CheckReport, Claim, SizeSummary, Summary};
 use crate::{Output, ReportFormat, UsageError, load_params};
 
@@ -15,6 +16,9 @@ pub const EXACT_MAX_DIM: usize = 10;
 pub const EXACT_MAX_GRID_POINTS: usize = 500;
 /// Largest model size for which `check` runs the exact engine.
 pub const EXACT_MAX_SIZE: usize = 2_000;
+
+/// Largest number of sizes at which `check` computes certified enclosures.
+pub const ENCLOSURE_MAX_SIZES: usize = 24;
 
 pub fn run(path: &Path, format: ReportFormat) -> Result<Output, UsageError> {
     let params = load_params(path)?;
@@ -62,16 +66,47 @@ pub fn build_report(path: &Path, params: &ParameterSet) -> Result<CheckReport, U
     let mut claims: Vec<Claim> = Vec::new();
     let mut shapes = Vec::new();
 
-    match exact_out_of_reach(params) {
-        Some(reason) => claims.push(Claim::skip("exact", "claims of the exact engine", reason)),
+    let exact = match exact_out_of_reach(params) {
+        Some(reason) => {
+            claims.push(Claim::skip("exact", "claims of the exact engine", reason));
+            None
+        }
         None => {
             let run = ExactRun::new(params).map_err(|error| exact_failure(path, &error))?;
             claims.extend(exact_claims::claims(&run).map_err(|error| exact_failure(path, &error))?);
             let (shape_claims, shape) = exact_claims::shape_claims(&run);
             claims.extend(shape_claims);
             shapes.push(shape);
+            Some(run)
         }
+    };
+
+    let float = FloatRun::new(params).map_err(|error| float_failure(path, &error))?;
+    claims.extend(float_claims::standalone_claims(&float));
+    match &exact {
+        Some(exact) => claims.extend(float_claims::agreement_claims(params, exact, &float)),
+        None => claims.push(Claim::skip(
+            "float.agreement",
+            "float quantities equal the exact ones",
+            "the exact engine did not run",
+        )),
     }
+    if let Some(exact) = &exact {
+        let _ = exact;
+        let sizes = enclosure_sizes(params);
+        let enclosures = headrisk_exact::enclosure_curve(
+            params,
+            &sizes,
+            &params.ridge,
+            &headrisk_exact::default_relative_width(),
+        )
+        .map_err(|error| exact_failure(path, &error))?;
+        claims.push(float_claims::enclosure_claim(params, &enclosures, &float));
+    }
+    let (de_claims, de_shape) = float_claims::shape_claims(params, &float);
+    claims.extend(de_claims);
+    shapes.push(de_shape);
+    claims.push(float_claims::limit_claim(params));
 
     let summary = Summary::of(&claims);
     Ok(CheckReport {
@@ -90,6 +125,31 @@ pub fn build_report(path: &Path, params: &ParameterSet) -> Result<CheckReport, U
         shapes,
         summary,
     })
+}
+
+/// Grid sizes at which `check` encloses the deterministic equivalent: the
+/// whole grid up to [`ENCLOSURE_MAX_SIZES`] sizes, otherwise that many spread
+/// evenly over it, always with the sizes next to the interpolation threshold.
+pub fn enclosure_sizes(params: &ParameterSet) -> Vec<usize> {
+    let sizes = &params.sizes;
+    if sizes.len() <= ENCLOSURE_MAX_SIZES {
+        return sizes.clone();
+    }
+    let n = params.samples;
+    let mut chosen: Vec<usize> = (0..ENCLOSURE_MAX_SIZES)
+        .map(|index| sizes[index * (sizes.len() - 1) / (ENCLOSURE_MAX_SIZES - 1)])
+        .chain(sizes.iter().copied().filter(|&p| p + 2 >= n && p <= n + 2))
+        .collect();
+    chosen.sort_unstable();
+    chosen.dedup();
+    chosen
+}
+
+fn float_failure(path: &Path, error: &headrisk_float::FloatError) -> UsageError {
+    UsageError(format!(
+        "{}: the float engine cannot evaluate this parameter set: {error}",
+        path.display()
+    ))
 }
 
 fn exact_failure(path: &Path, error: &headrisk_exact::ExactError) -> UsageError {

@@ -1,60 +1,70 @@
 //! The `curve` subcommand: one engine's risk at every grid size.
+//!
+//! A curve is a list of rows with named value columns. Every value is text,
+//! so exact fractions pass through unrounded, floats print at a fixed
+//! number of significant digits, and divergence is the word `divergent`.
 
 use std::path::Path;
 
-use headrisk_exact::{FiniteSampleRisk, NoClosedForm, RiskValue};
-use headrisk_model::number::format_fraction;
+use headrisk_exact::{FiniteSampleRisk as ExactRisk, NoClosedForm, RiskValue};
+use headrisk_float::{FiniteSampleRisk as FloatRisk, Model};
+use headrisk_model::number::{format_decimal, format_fraction, to_f64};
 use headrisk_model::{BigRational, ParameterSet};
 use serde::Serialize;
+use serde_json::{Map, Value};
 
 use crate::check::family_name;
-use crate::numbers::ExactText;
-use crate::report::TABLE_WIDTH;
+use crate::numbers::{DECIMAL_DIGITS, float_text};
 use crate::{CurveFormat, Engine, Output, UsageError, load_params};
 
 /// Version tag of the JSON curve; bumped on any incompatible change.
 pub const CURVE_SCHEMA: &str = "proofs-check/curve/v1";
+/// Width of one value column in the human table.
+const CELL_WIDTH: usize = 15;
+/// Largest number of value columns in the human table, so a line fits in
+/// 100 characters next to p and p/n.
+const TABLE_COLUMNS: usize = 5;
 
-/// One size of a curve. Values are text: exact fractions with decimals for
-/// the exact engine, so that nothing is rounded on the way out.
-#[derive(Debug, Clone, Serialize)]
+/// A named value column; `in_table` columns appear in the human table.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Column {
+    pub name: &'static str,
+    #[serde(skip)]
+    pub in_table: bool,
+}
+
+/// One size of a curve.
+#[derive(Debug, Clone)]
 pub struct Row {
     pub p: usize,
-    /// γ = p/n as an exact fraction.
-    pub gamma: String,
-    /// `finite`, `divergent`, or `no-closed-form`.
+    /// `finite`, `divergent`, or `no-value`.
     pub status: &'static str,
-    /// Why there is no value, when `status` is `no-closed-form`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub reason: Option<&'static str>,
-    pub risk: Option<ExactText>,
-    pub irreducible: Option<ExactText>,
-    pub bias: Option<ExactText>,
-    pub variance: Option<ExactText>,
+    /// Why there is no value, when `status` is `no-value`.
+    pub reason: Option<String>,
+    /// One entry per column, `None` where the engine has no value.
+    pub values: Vec<Option<String>>,
 }
 
 /// A whole curve with what identifies it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Curve {
-    pub schema: &'static str,
     pub engine: &'static str,
     pub file: String,
     pub family: &'static str,
     pub samples: usize,
     pub ridge: String,
+    pub columns: Vec<Column>,
     pub rows: Vec<Row>,
 }
 
 pub fn run(path: &Path, engine: Engine, format: CurveFormat) -> Result<Output, UsageError> {
     let params = load_params(path)?;
-    let curve = match engine {
-        Engine::Exact => exact_curve(path, &params)?,
-    };
+    let curve = build(path, &params, engine)?;
     let text = match format {
         CurveFormat::Table => to_table(&curve),
         CurveFormat::Csv => to_csv(&curve),
         CurveFormat::Json => {
-            let mut json = serde_json::to_string_pretty(&curve)
+            let mut json = serde_json::to_string_pretty(&to_json(&curve))
                 .map_err(|error| UsageError(format!("cannot encode the curve as JSON: {error}")))?;
             json.push('\n');
             json
@@ -63,63 +73,169 @@ pub fn run(path: &Path, engine: Engine, format: CurveFormat) -> Result<Output, U
     Ok(Output { text, exit_code: 0 })
 }
 
-fn exact_curve(path: &Path, params: &ParameterSet) -> Result<Curve, UsageError> {
-    let points = headrisk_exact::finite_sample_curve(params).map_err(|error| {
+/// Computes the curve of one engine.
+pub fn build(path: &Path, params: &ParameterSet, engine: Engine) -> Result<Curve, UsageError> {
+    let engine_failure = |name: &str, error: &dyn std::fmt::Display| {
         UsageError(format!(
-            "{}: the exact engine cannot evaluate this parameter set: {error}",
+            "{}: the {name} engine cannot evaluate this parameter set: {error}",
             path.display()
         ))
-    })?;
-    let n = BigRational::from_integer(params.samples.into());
-    let rows = points
-        .iter()
-        .map(|point| {
-            let p = point.population.size;
-            let gamma = format_fraction(&(BigRational::from_integer(p.into()) / &n));
-            let irreducible = Some(ExactText::of(&point.population.irreducible));
-            match &point.risk {
-                FiniteSampleRisk::Closed(RiskValue::Finite(risk)) => Row {
-                    p,
-                    gamma,
-                    status: "finite",
-                    reason: None,
-                    risk: Some(ExactText::of(&risk.total)),
-                    irreducible,
-                    bias: Some(ExactText::of(&risk.bias)),
-                    variance: Some(ExactText::of(&risk.variance)),
-                },
-                FiniteSampleRisk::Closed(RiskValue::Divergent) => Row {
-                    p,
-                    gamma,
-                    status: "divergent",
-                    reason: None,
-                    risk: None,
-                    irreducible,
-                    bias: None,
-                    variance: None,
-                },
-                FiniteSampleRisk::NoClosedForm(why) => Row {
-                    p,
-                    gamma,
-                    status: "no-closed-form",
-                    reason: Some(no_closed_form_reason(*why)),
-                    risk: None,
-                    irreducible,
-                    bias: None,
-                    variance: None,
-                },
+    };
+    let (name, columns, rows) = match engine {
+        Engine::Exact => {
+            let points = headrisk_exact::finite_sample_curve(params)
+                .map_err(|error| engine_failure("exact", &error))?;
+            (
+                "exact",
+                exact_columns(),
+                points.iter().map(exact_row).collect(),
+            )
+        }
+        Engine::Float => {
+            let model =
+                Model::from_parameters(params).map_err(|error| engine_failure("float", &error))?;
+            let points = model
+                .finite_sample_curve(&params.sizes, params.samples)
+                .map_err(|error| engine_failure("float", &error))?;
+            (
+                "float",
+                float_columns(),
+                points
+                    .iter()
+                    .zip(&params.sizes)
+                    .map(|(risk, &p)| float_row(p, risk))
+                    .collect(),
+            )
+        }
+        Engine::De => {
+            let model =
+                Model::from_parameters(params).map_err(|error| engine_failure("float", &error))?;
+            let points = model
+                .deterministic_equivalent_curve(
+                    &params.sizes,
+                    params.samples,
+                    to_f64(&params.ridge),
+                )
+                .map_err(|error| engine_failure("float", &error))?;
+            ("de", de_columns(), points.iter().map(de_row).collect())
+        }
+        Engine::Limit => {
+            let model =
+                Model::from_parameters(params).map_err(|error| engine_failure("float", &error))?;
+            let mut rows = Vec::with_capacity(params.sizes.len());
+            for &p in &params.sizes {
+                let gamma = p as f64 / params.samples as f64;
+                let value = model
+                    .limit(gamma)
+                    .map_err(|error| engine_failure("float", &error))?;
+                rows.push(match value {
+                    RiskValue::Finite(risk) => finite_row(p, vec![Some(float_text(risk))]),
+                    RiskValue::Divergent => divergent_row(p, 1),
+                });
             }
-        })
-        .collect();
+            ("limit", vec![column("risk", true)], rows)
+        }
+        Engine::DeExact => {
+            let points = headrisk_exact::enclosure_curve(
+                params,
+                &params.sizes,
+                &params.ridge,
+                &headrisk_exact::default_relative_width(),
+            )
+            .map_err(|error| engine_failure("exact", &error))?;
+            (
+                "de-exact",
+                enclosure_columns(),
+                points.iter().map(enclosure_row).collect(),
+            )
+        }
+    };
     Ok(Curve {
-        schema: CURVE_SCHEMA,
-        engine: "exact",
+        engine: name,
         file: path.display().to_string(),
         family: family_name(params),
         samples: params.samples,
         ridge: format_fraction(&params.ridge),
+        columns,
         rows,
     })
+}
+
+fn column(name: &'static str, in_table: bool) -> Column {
+    Column { name, in_table }
+}
+
+fn finite_row(p: usize, values: Vec<Option<String>>) -> Row {
+    Row {
+        p,
+        status: "finite",
+        reason: None,
+        values,
+    }
+}
+
+fn divergent_row(p: usize, n_columns: usize) -> Row {
+    Row {
+        p,
+        status: "divergent",
+        reason: None,
+        values: vec![Some("divergent".into()); n_columns],
+    }
+}
+
+fn missing_row(p: usize, n_columns: usize, reason: &str) -> Row {
+    Row {
+        p,
+        status: "no-value",
+        reason: Some(reason.into()),
+        values: vec![None; n_columns],
+    }
+}
+
+fn exact_columns() -> Vec<Column> {
+    ["risk", "irreducible", "bias", "variance"]
+        .into_iter()
+        .flat_map(|name| [column(name, false), column(decimal_name(name), true)])
+        .collect()
+}
+
+fn decimal_name(name: &str) -> &'static str {
+    match name {
+        "risk" => "risk_decimal",
+        "irreducible" => "irreducible_decimal",
+        "bias" => "bias_decimal",
+        _ => "variance_decimal",
+    }
+}
+
+fn exact_pair(value: &BigRational) -> [Option<String>; 2] {
+    [
+        Some(format_fraction(value)),
+        Some(format_decimal(value, DECIMAL_DIGITS)),
+    ]
+}
+
+fn exact_row(point: &headrisk_exact::CurvePoint) -> Row {
+    let p = point.population.size;
+    match &point.risk {
+        ExactRisk::Closed(RiskValue::Finite(risk)) => finite_row(
+            p,
+            [&risk.total, &risk.irreducible, &risk.bias, &risk.variance]
+                .into_iter()
+                .flat_map(exact_pair)
+                .collect(),
+        ),
+        ExactRisk::Closed(RiskValue::Divergent) => {
+            let mut row = divergent_row(p, 8);
+            row.values[2..4].clone_from_slice(&exact_pair(&point.population.irreducible));
+            row
+        }
+        ExactRisk::NoClosedForm(why) => {
+            let mut row = missing_row(p, 8, no_closed_form_reason(*why));
+            row.values[2..4].clone_from_slice(&exact_pair(&point.population.irreducible));
+            row
+        }
+    }
 }
 
 fn no_closed_form_reason(why: NoClosedForm) -> &'static str {
@@ -131,73 +247,220 @@ fn no_closed_form_reason(why: NoClosedForm) -> &'static str {
     }
 }
 
-fn cell(value: &Option<ExactText>, status: &str) -> String {
-    match value {
-        Some(value) => value.decimal.clone(),
-        None if status == "divergent" => "divergent".into(),
-        None => "-".into(),
+fn float_columns() -> Vec<Column> {
+    ["risk", "irreducible", "bias", "variance"]
+        .into_iter()
+        .map(|name| column(name, true))
+        .collect()
+}
+
+fn float_value(value: &RiskValue<f64>) -> Option<String> {
+    Some(match value {
+        RiskValue::Finite(value) => float_text(*value),
+        RiskValue::Divergent => "divergent".into(),
+    })
+}
+
+fn float_row(p: usize, risk: &FloatRisk) -> Row {
+    match risk {
+        FloatRisk::ClosedForm(parts) => Row {
+            p,
+            status: if parts.total.is_divergent() {
+                "divergent"
+            } else {
+                "finite"
+            },
+            reason: None,
+            values: vec![
+                float_value(&parts.total),
+                Some(float_text(parts.irreducible)),
+                parts.bias.map(float_text),
+                float_value(&parts.variance),
+            ],
+        },
+        FloatRisk::NoClosedForm { irreducible, .. } => {
+            let mut row = missing_row(p, 4, "p ≥ n + 2 and Σ_x is not a multiple of the identity");
+            row.values[1] = Some(float_text(*irreducible));
+            row
+        }
     }
 }
 
-/// A fixed-width table of decimals; exact fractions are in CSV and JSON.
+fn de_columns() -> Vec<Column> {
+    vec![
+        column("risk", true),
+        column("irreducible", true),
+        column("bias", true),
+        column("variance", true),
+        column("kappa", true),
+        column("df1", false),
+        column("df2", false),
+    ]
+}
+
+fn de_row(point: &headrisk_float::DeterministicEquivalent) -> Row {
+    Row {
+        p: point.size,
+        status: if point.risk.is_divergent() {
+            "divergent"
+        } else {
+            "finite"
+        },
+        reason: None,
+        values: vec![
+            float_value(&point.risk),
+            Some(float_text(point.irreducible)),
+            Some(float_text(point.bias)),
+            float_value(&point.variance),
+            Some(float_text(point.kappa)),
+            Some(float_text(point.df1)),
+            Some(float_text(point.df2)),
+        ],
+    }
+}
+
+fn enclosure_columns() -> Vec<Column> {
+    vec![
+        column("risk_lo", false),
+        column("risk_hi", false),
+        column("risk_lo_decimal", true),
+        column("risk_hi_decimal", true),
+        column("risk_width", true),
+        column("kappa_lo", false),
+        column("kappa_hi", false),
+        column("kappa_lo_decimal", true),
+        column("bisection_steps", true),
+    ]
+}
+
+fn enclosure_row(point: &headrisk_exact::EnclosurePoint) -> Row {
+    match &point.enclosure {
+        RiskValue::Divergent => divergent_row(point.size, 9),
+        RiskValue::Finite(enclosure) => {
+            let decimal = |value: &BigRational| Some(format_decimal(value, DECIMAL_DIGITS));
+            finite_row(
+                point.size,
+                vec![
+                    Some(format_fraction(&enclosure.risk.lo)),
+                    Some(format_fraction(&enclosure.risk.hi)),
+                    decimal(&enclosure.risk.lo),
+                    decimal(&enclosure.risk.hi),
+                    Some(format_decimal(&enclosure.risk.width(), 3)),
+                    Some(format_fraction(&enclosure.kappa.lo)),
+                    Some(format_fraction(&enclosure.kappa.hi)),
+                    decimal(&enclosure.kappa.lo),
+                    Some(enclosure.steps.to_string()),
+                ],
+            )
+        }
+    }
+}
+
+/// A fixed-width table of the `in_table` columns; full values are in CSV
+/// and JSON.
 pub fn to_table(curve: &Curve) -> String {
     let mut out = format!(
         "{} curve of {} (family {}, n = {}, λ = {})\n",
         curve.engine, curve.file, curve.family, curve.samples, curve.ridge
     );
-    let header = format!(
-        "{:>7} {:>9} {:>19} {:>19} {:>19} {:>19}",
-        "p", "p/n", "risk", "irreducible", "bias", "variance"
-    );
-    debug_assert!(header.chars().count() <= TABLE_WIDTH);
-    out.push_str(&header);
+    let shown: Vec<usize> = (0..curve.columns.len())
+        .filter(|&index| curve.columns[index].in_table)
+        .take(TABLE_COLUMNS)
+        .collect();
+    out.push_str(&format!("{:>7} {:>9}", "p", "p/n"));
+    for &index in &shown {
+        let name = curve.columns[index].name.trim_end_matches("_decimal");
+        out.push_str(&format!(" {name:>CELL_WIDTH$}"));
+    }
     out.push('\n');
     for row in &curve.rows {
         let gamma = BigRational::from_integer(row.p.into())
             / BigRational::from_integer(curve.samples.into());
-        out.push_str(&format!(
-            "{:>7} {:>9} {:>19} {:>19} {:>19} {:>19}\n",
-            row.p,
-            headrisk_model::number::format_decimal(&gamma, 4),
-            truncate(&cell(&row.risk, row.status)),
-            truncate(&cell(&row.irreducible, row.status)),
-            truncate(&cell(&row.bias, row.status)),
-            truncate(&cell(&row.variance, row.status)),
-        ));
+        out.push_str(&format!("{:>7} {:>9}", row.p, format_decimal(&gamma, 4)));
+        for &index in &shown {
+            let text = row.values[index].clone().unwrap_or_else(|| "-".into());
+            out.push_str(&format!(" {:>CELL_WIDTH$}", shorten(&text)));
+        }
+        out.push('\n');
     }
     out
 }
 
-fn truncate(text: &str) -> String {
-    if text.chars().count() <= 19 {
-        text.to_string()
-    } else {
-        text.chars().take(18).collect::<String>() + "…"
+/// Shortens a decimal to the cell width by dropping trailing digits.
+fn shorten(text: &str) -> String {
+    if text.chars().count() <= CELL_WIDTH {
+        return text.to_string();
+    }
+    match text.find(['e', 'E']) {
+        Some(exponent) => {
+            let (mantissa, tail) = text.split_at(exponent);
+            let keep = CELL_WIDTH.saturating_sub(tail.len());
+            format!("{}{tail}", mantissa.chars().take(keep).collect::<String>())
+        }
+        None => text.chars().take(CELL_WIDTH).collect(),
     }
 }
 
-/// CSV with a header; exact columns hold fractions, `_decimal` columns
-/// their decimals, and divergence is the word `divergent`.
+/// CSV with a header row: p, gamma (exact fraction), status, then every column.
 pub fn to_csv(curve: &Curve) -> String {
-    let mut out = String::from(
-        "p,gamma,status,risk,risk_decimal,irreducible,irreducible_decimal,bias,bias_decimal,variance,variance_decimal\n",
-    );
+    let mut out = String::from("p,gamma,status");
+    for column in &curve.columns {
+        out.push(',');
+        out.push_str(column.name);
+    }
+    out.push('\n');
     for row in &curve.rows {
-        let pair = |value: &Option<ExactText>| match value {
-            Some(value) => format!("{},{}", value.exact, value.decimal),
-            None if row.status == "divergent" => "divergent,divergent".into(),
-            None => ",".into(),
-        };
-        out.push_str(&format!(
-            "{},{},{},{},{},{},{}\n",
-            row.p,
-            row.gamma,
-            row.status,
-            pair(&row.risk),
-            pair(&row.irreducible),
-            pair(&row.bias),
-            pair(&row.variance)
-        ));
+        let gamma = format_fraction(
+            &(BigRational::from_integer(row.p.into())
+                / BigRational::from_integer(curve.samples.into())),
+        );
+        out.push_str(&format!("{},{},{}", row.p, gamma, row.status));
+        for value in &row.values {
+            out.push(',');
+            out.push_str(value.as_deref().unwrap_or(""));
+        }
+        out.push('\n');
     }
     out
+}
+
+/// The versioned JSON form: rows carry `p`, `gamma`, `status`, an optional
+/// `reason`, and `values` keyed by column name (null where absent).
+pub fn to_json(curve: &Curve) -> Value {
+    let rows: Vec<Value> = curve
+        .rows
+        .iter()
+        .map(|row| {
+            let mut values = Map::new();
+            for (column, value) in curve.columns.iter().zip(&row.values) {
+                values.insert(
+                    column.name.into(),
+                    value.clone().map_or(Value::Null, Value::String),
+                );
+            }
+            let gamma = format_fraction(
+                &(BigRational::from_integer(row.p.into())
+                    / BigRational::from_integer(curve.samples.into())),
+            );
+            let mut object = Map::new();
+            object.insert("p".into(), Value::from(row.p));
+            object.insert("gamma".into(), Value::String(gamma));
+            object.insert("status".into(), Value::String(row.status.into()));
+            if let Some(reason) = &row.reason {
+                object.insert("reason".into(), Value::String(reason.clone()));
+            }
+            object.insert("values".into(), Value::Object(values));
+            Value::Object(object)
+        })
+        .collect();
+    serde_json::json!({
+        "schema": CURVE_SCHEMA,
+        "engine": curve.engine,
+        "file": curve.file,
+        "family": curve.family,
+        "samples": curve.samples,
+        "ridge": curve.ridge,
+        "columns": curve.columns.iter().map(|column| column.name).collect::<Vec<_>>(),
+        "rows": rows,
+    })
 }

@@ -13,6 +13,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 pub mod check;
 pub mod curve;
 pub mod exact_claims;
+pub mod float_claims;
 pub mod numbers;
 pub mod report;
 pub mod shape;
@@ -73,6 +74,14 @@ pub enum CurveFormat {
 pub enum Engine {
     /// Exact rational finite-sample risk (closed forms only).
     Exact,
+    /// The same finite-sample risk in f64 through the low-rank path.
+    Float,
+    /// Deterministic equivalent in f64, any size and ridge strength.
+    De,
+    /// Certified rational enclosure of the deterministic equivalent.
+    DeExact,
+    /// Proportional limit at γ = p/n.
+    Limit,
 }
 
 /// A failure that ends the run with exit code 2.

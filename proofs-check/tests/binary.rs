@@ -27,7 +27,10 @@ fn invalid_fixtures_exit_2_without_panic() {
     let mut count = 0;
     for entry in std::fs::read_dir(&dir).unwrap() {
         let path = entry.unwrap().path();
-        let file = format!("fixtures/invalid/{}", path.file_name().unwrap().to_string_lossy());
+        let file = format!(
+            "fixtures/invalid/{}",
+            path.file_name().unwrap().to_string_lossy()
+        );
         let (code, stdout, stderr) = run(&["check", &file]);
         assert_eq!(code, 2, "{file}: {stderr}");
         assert!(stdout.is_empty(), "{file}: {stdout}");
@@ -52,7 +55,14 @@ fn usage_errors_exit_2() {
     assert_eq!(code, 2, "{stderr}");
     let (code, _, _) = run(&["no-such-command"]);
     assert_eq!(code, 2);
-    let (code, _, _) = run(&["curve", "fixtures/valid/hmm-d2-explicit.toml", "--engine", "exact", "--format", "xml"]);
+    let (code, _, _) = run(&[
+        "curve",
+        "fixtures/valid/hmm-d2-explicit.toml",
+        "--engine",
+        "exact",
+        "--format",
+        "xml",
+    ]);
     assert_eq!(code, 2);
 }
 

@@ -2,7 +2,7 @@
 
 use headrisk_model::RiskValue;
 
-use crate::error::FloatError;
+use crate::error::{FloatError, finite};
 
 /// Limit of the ridgeless risk of the isotropic family at ratio γ = p/n.
 ///
@@ -25,7 +25,8 @@ use crate::error::FloatError;
 /// isotropic features with fixed signal.
 ///
 /// # Errors
-/// [`FloatError::InvalidArgument`] when γ, σ² or r² is negative or not finite.
+/// [`FloatError::InvalidArgument`] when γ, σ² or r² is negative or not
+/// finite, and [`FloatError::NonFinite`] when the risk overflows.
 pub fn isotropic_limit(ratio: f64, noise: f64, signal: f64) -> Result<RiskValue<f64>, FloatError> {
     check_non_negative("ratio", ratio)?;
     check_non_negative("noise", noise)?;
@@ -40,7 +41,7 @@ pub fn isotropic_limit(ratio: f64, noise: f64, signal: f64) -> Result<RiskValue<
     } else {
         noise + signal * (1.0 - 1.0 / gamma) + noise / (gamma - 1.0)
     };
-    Ok(RiskValue::Finite(value))
+    Ok(RiskValue::Finite(finite(value, "isotropic limit", None)?))
 }
 
 /// Ratio γ* > 1 that minimises the isotropic limit past the threshold.
@@ -86,7 +87,8 @@ pub fn isotropic_optimal_ratio(noise: f64, signal: f64) -> Result<Option<f64>, F
 /// A few ulps: at most two rounded operations.
 ///
 /// # Errors
-/// [`FloatError::InvalidArgument`] when an argument is negative or not finite.
+/// [`FloatError::InvalidArgument`] when an argument is negative or not
+/// finite, and [`FloatError::NonFinite`] when the risk overflows.
 pub fn latent_limit(
     ratio: f64,
     output_variance: f64,
@@ -105,7 +107,7 @@ pub fn latent_limit(
     } else {
         bayes_risk * gamma / (gamma - 1.0)
     };
-    Ok(RiskValue::Finite(value))
+    Ok(RiskValue::Finite(finite(value, "latent limit", None)?))
 }
 
 fn check_non_negative(argument: &'static str, value: f64) -> Result<(), FloatError> {

@@ -79,12 +79,17 @@ impl Model {
     /// the errors of the covariance solvers.
     pub fn from_parameters(params: &ParameterSet) -> Result<Self, FloatError> {
         let kind = match &params.family {
-            Family::Isotropic(isotropic) => ModelKind::Isotropic(IsotropicModel {
-                noise: scalar("isotropic.noise", &isotropic.noise)?,
-                signal: scalar("isotropic.signal", &isotropic.signal)?,
-                max_size: isotropic.max_size,
-                outputs: isotropic.outputs,
-            }),
+            Family::Isotropic(isotropic) => {
+                let noise = scalar("isotropic.noise", &isotropic.noise)?;
+                let signal = scalar("isotropic.signal", &isotropic.signal)?;
+                finite(noise + signal, "output variance σ² + r²", None)?;
+                ModelKind::Isotropic(IsotropicModel {
+                    noise,
+                    signal,
+                    max_size: isotropic.max_size,
+                    outputs: isotropic.outputs,
+                })
+            }
             Family::Hmm(hmm) => ModelKind::Hmm(Box::new(HmmModel::new(hmm)?)),
         };
         Ok(Self { kind })

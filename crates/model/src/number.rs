@@ -143,7 +143,6 @@ pub fn format_decimal(value: &BigRational, digits: usize) -> String {
     let shift = exponent - digits as i64 + 1;
     let scaled = &magnitude / power_of_ten(shift);
     let mut mantissa = scaled.round().to_integer();
-    let mut exponent = exponent;
     if mantissa.to_string().len() > digits {
         mantissa /= BigInt::from(10u32);
         exponent += 1;

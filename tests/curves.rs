@@ -1,0 +1,142 @@
+//! The `curve` subcommand on every engine: snapshots of the human table,
+//! JSON that parses and round-trips, CSV with a header, and values that
+//! agree across engines where they must.
+
+use headrisk_tests::run;
+
+const D2: &str = "fixtures/valid/hmm-d2-explicit.toml";
+const ENGINES: [&str; 5] = ["exact", "float", "de", "de-exact", "limit"];
+
+#[test]
+fn curve_tables_on_d2_fixture() {
+    for engine in ENGINES {
+        let execution = run(&["curve", D2, "--engine", engine]);
+        assert_eq!(execution.exit_code, 0, "{engine}: {}", execution.stderr);
+        for line in execution.stdout.lines() {
+            assert!(
+                line.chars().count() <= 100,
+                "{engine}: line too wide: {line}"
+            );
+        }
+        insta::assert_snapshot!(format!("curve-d2-{engine}"), execution.stdout);
+    }
+}
+
+#[test]
+fn curve_json_round_trips() {
+    for engine in ENGINES {
+        let execution = run(&["curve", D2, "--engine", engine, "--format", "json"]);
+        assert_eq!(execution.exit_code, 0, "{engine}: {}", execution.stderr);
+        let value: serde_json::Value = serde_json::from_str(&execution.stdout).unwrap();
+        assert_eq!(value["schema"], "proofs-check/curve/v1");
+        assert_eq!(value["engine"], engine);
+        let again: serde_json::Value =
+            serde_json::from_str(&serde_json::to_string(&value).unwrap()).unwrap();
+        assert_eq!(value, again);
+        let rows = value["rows"].as_array().unwrap();
+        assert_eq!(rows.len(), 11, "{engine}");
+        for row in rows {
+            let status = row["status"].as_str().unwrap();
+            assert!(
+                ["finite", "divergent", "no-value"].contains(&status),
+                "{engine}: {status}"
+            );
+        }
+    }
+}
+
+#[test]
+fn exact_curve_csv_has_fractions() {
+    let execution = run(&["curve", D2, "--engine", "exact", "--format", "csv"]);
+    let mut lines = execution.stdout.lines();
+    let header = lines.next().unwrap();
+    assert!(
+        header.starts_with("p,gamma,status,risk,risk_decimal"),
+        "{header}"
+    );
+    let columns = header.split(',').count();
+    for line in lines {
+        assert_eq!(line.split(',').count(), columns, "{line}");
+    }
+    // R(1) = 635/224, derived in the fixture's header.
+    assert!(
+        execution.stdout.contains("\n1,1/6,finite,635/224,"),
+        "{}",
+        execution.stdout
+    );
+    // The interpolation peak n − 1 ≤ p ≤ n + 1 = 5..7 is written as divergent.
+    assert!(
+        execution
+            .stdout
+            .contains("\n6,1,divergent,divergent,divergent"),
+        "{}",
+        execution.stdout
+    );
+}
+
+#[test]
+fn isotropic_exact_value_past_peak() {
+    // R(42) = σ² + r²(1 − n/p) + σ² n/(p − n − 1) = 1 + 5·(2/42) + 40 = 866/21 for n = 40.
+    let execution = run(&[
+        "curve",
+        "fixtures/valid/isotropic-snr5.toml",
+        "--engine",
+        "exact",
+        "--format",
+        "csv",
+    ]);
+    assert!(
+        execution.stdout.contains("\n42,21/20,finite,866/21,"),
+        "{}",
+        execution.stdout
+    );
+}
+
+#[test]
+fn de_exact_interval_contains_de_value() {
+    let exact = run(&[
+        "curve",
+        "fixtures/valid/isotropic-snr5.toml",
+        "--engine",
+        "de-exact",
+        "--format",
+        "json",
+    ]);
+    let float = run(&[
+        "curve",
+        "fixtures/valid/isotropic-snr5.toml",
+        "--engine",
+        "de",
+        "--format",
+        "json",
+    ]);
+    let exact: serde_json::Value = serde_json::from_str(&exact.stdout).unwrap();
+    let float: serde_json::Value = serde_json::from_str(&float.stdout).unwrap();
+    let exact_rows = exact["rows"].as_array().unwrap();
+    let float_rows = float["rows"].as_array().unwrap();
+    assert_eq!(exact_rows.len(), float_rows.len());
+    for (interval, point) in exact_rows.iter().zip(float_rows) {
+        if point["status"] != "finite" {
+            assert_eq!(interval["status"], point["status"]);
+            continue;
+        }
+        let value: f64 = point["values"]["risk"].as_str().unwrap().parse().unwrap();
+        let lo: f64 = interval["values"]["risk_lo_decimal"]
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        let hi: f64 = interval["values"]["risk_hi_decimal"]
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        // The decimals carry 12 significant digits.
+        let slack = 1e-10 * value.abs();
+        assert!(
+            lo - slack <= value && value <= hi + slack,
+            "p = {}: {value} outside [{lo}, {hi}]",
+            point["p"]
+        );
+    }
+}
