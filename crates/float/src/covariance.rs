@@ -6,7 +6,7 @@ use faer::{Mat, MatRef};
 use crate::error::{FloatError, check_finite};
 use crate::tolerance::{
     LYAPUNOV_INCREMENT_TOLERANCE, LYAPUNOV_MAX_DOUBLINGS, LYAPUNOV_RESIDUAL_MAX,
-    STATIONARY_AMPLIFICATION_MAX, STEP_RECURSION_MAX,
+    STEP_RECURSION_MAX, UNIT_RADIUS_MARGIN_FACTOR,
 };
 
 /// The stationary covariance Σ_∞ with the evidence of its accuracy.
@@ -136,15 +136,15 @@ fn affine_power(
 /// of the Lyapunov operator, about ‖Σ‖/‖Q‖ ≈ 1/(1 − ρ(A)²) for normal A.
 ///
 /// # Errors
-/// [`FloatError::Dimension`] unless both matrices are d×d;
-/// [`FloatError::Unstable`] when the powers of A do not decay (ρ(A) ≥ 1),
-/// or when ‖Σ‖_F exceeds [`STATIONARY_AMPLIFICATION_MAX`] · ‖Q‖_F, which
-/// happens when ρ(A) lies within rounding of 1 (a rotation, for example,
-/// decays in `f64` only through rounding); the error carries the estimate
-/// ‖A^(2^k)‖_F^(1/2^k) of ρ(A);
-/// [`FloatError::LyapunovNotConverged`] when A is stable but the doublings
-/// run out or the residual is too large;
-/// [`FloatError::NonFinite`] when Σ overflows although the powers decay.
+/// - [`FloatError::Dimension`] unless both matrices are d×d.
+/// - [`FloatError::Unstable`] when the powers of A do not decay (ρ(A) ≥ 1).
+///   It is also returned when the estimate ‖A^(2^k)‖_F^(1/2^k) of ρ(A) at
+///   convergence is within [`UNIT_RADIUS_MARGIN_FACTOR`]·d·ε of 1, because
+///   then ρ(A) lies within rounding of 1: a rotation, for example, decays in
+///   `f64` only through rounding. The error carries that estimate.
+/// - [`FloatError::LyapunovNotConverged`] when A is stable but the
+///   doublings run out or the residual exceeds [`LYAPUNOV_RESIDUAL_MAX`].
+/// - [`FloatError::NonFinite`] when Σ overflows although the powers decay.
 pub fn stationary_covariance(
     transition: MatRef<'_, f64>,
     noise: MatRef<'_, f64>,
@@ -190,9 +190,7 @@ pub fn stationary_covariance(
             spectral_radius_estimate: estimate,
         });
     }
-    let noise_norm = noise.norm_l2();
-    if converged && noise_norm > 0.0 && sigma.norm_l2() > STATIONARY_AMPLIFICATION_MAX * noise_norm
-    {
+    if converged && 1.0 - estimate <= UNIT_RADIUS_MARGIN_FACTOR * dim as f64 * f64::EPSILON {
         return Err(FloatError::Unstable {
             spectral_radius_estimate: estimate,
         });

@@ -311,6 +311,48 @@ mod tests {
     }
 
     #[test]
+    fn kappa_converges_on_wide_spectra() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(17);
+        for trial in 0..200 {
+            let spikes = rng.random_range(1..60);
+            let mut groups: Vec<SpectralGroup> = (0..spikes)
+                .map(|_| SpectralGroup {
+                    eigenvalue: 10f64.powf(rng.random_range(-8.0..8.0)),
+                    multiplicity: 1,
+                    signal_energy: rng.random_range(0.0..2.0),
+                })
+                .collect();
+            groups.push(SpectralGroup {
+                eigenvalue: 10f64.powf(rng.random_range(-6.0..2.0)),
+                multiplicity: rng.random_range(0..200_000),
+                signal_energy: 0.0,
+            });
+            let spectrum = Spectrum::new(groups);
+            let samples = rng.random_range(1..50_000);
+            let ridge = [0.0, 1e-12, 1e-3, 1.0, 1e6][trial % 5];
+            let what = format!(
+                "trial {trial}: p = {}, n = {samples}, λ = {ridge}",
+                spectrum.size()
+            );
+            let kappa = effective_regularization(&spectrum, samples, ridge).unwrap();
+            let n = samples as f64;
+            if ridge == 0.0 && spectrum.size() <= samples {
+                assert_eq!(kappa, 0.0, "{what}");
+            } else if ridge == 0.0 {
+                let df1 = spectrum.df1(kappa);
+                assert!((df1 - n).abs() <= 1e-12 * n, "{what}: df1(κ) = {df1}");
+            } else {
+                let residual = kappa * (1.0 - spectrum.df1(kappa) / n) - ridge;
+                assert!(
+                    residual.abs() <= 1e-12 * kappa.max(ridge),
+                    "{what}: residual {residual:e}"
+                );
+            }
+        }
+    }
+
+    #[test]
     fn isotropic_ridgeless_matches_closed_form() {
         // Above the threshold, R_DE = σ² + r²(1 − n/p) + σ² n/(p − n).
         let (noise, signal, n, p) = (1.0, 2.0, 100usize, 250usize);

@@ -2,7 +2,7 @@
 
 use thiserror::Error;
 
-/// Why a floating-point computation failed.
+/// Failure of a floating-point computation.
 ///
 /// Every variant carries the quantity, value or index that failed, and
 /// `Display` writes it on one line with what to do next.

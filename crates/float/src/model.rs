@@ -138,7 +138,7 @@ impl Model {
         }
     }
 
-    /// The token covariance Σ of the HMM family.
+    /// Returns the token covariance Σ of the HMM family.
     pub fn token_covariance(&self) -> Option<MatRef<'_, f64>> {
         match &self.kind {
             ModelKind::Hmm(hmm) => Some(hmm.covariance.as_ref()),

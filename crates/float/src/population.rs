@@ -276,7 +276,7 @@ fn check_size(size: usize, columns: usize) -> Result<(), FloatError> {
     Ok(())
 }
 
-/// The low-rank analysis at size p from G_p; the derivation is on
+/// Computes σ²_p, s_p and the spectrum at size p from G_p, as derived on
 /// [`Model::population_curve`].
 fn low_rank_analysis(
     hmm: &HmmModel,
@@ -374,7 +374,7 @@ fn low_rank_analysis(
     })
 }
 
-/// The dense analysis: Σ_x and Σ_xy formed explicitly.
+/// Computes σ²_p, s_p and the spectrum with Σ_x and Σ_xy formed explicitly.
 fn dense_analysis(hmm: &HmmModel, size: usize) -> Result<SizeAnalysis, FloatError> {
     check_size(size, hmm.features.ncols())?;
     if size > DENSE_SIZE_LIMIT {

@@ -38,7 +38,7 @@ pub enum FiniteSampleRisk {
 }
 
 impl FiniteSampleRisk {
-    /// The total risk when a closed form applies.
+    /// Returns the total risk when a closed form applies.
     pub fn total(&self) -> Option<&RiskValue<f64>> {
         match self {
             FiniteSampleRisk::ClosedForm(parts) => Some(&parts.total),

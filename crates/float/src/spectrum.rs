@@ -16,10 +16,10 @@ pub struct SpectralGroup {
 
 /// The spectrum of Σ_x at one model size p, grouped by eigenvalue.
 ///
-/// Multiplicities add up to p. On the low-rank path the groups are the d
-/// spike eigenvalues σ_u² + μ_j (multiplicity 1) and the bulk σ_u² with
-/// multiplicity p − min(p, d) and no signal, so a size of 100,000 costs as
-/// much as a size of d.
+/// Multiplicities add up to p. On the low-rank path the groups are the
+/// min(p, d) spike eigenvalues σ_u² + μ_j, each of multiplicity 1, and the
+/// bulk σ_u² with multiplicity p − min(p, d) and no signal. A size of
+/// 100,000 therefore costs as much as a size of d.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Spectrum {
     size: usize,

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{random_covariance, random_stable};
+use common::{random_covariance, random_stable, random_triangular};
 use faer::Mat;
 use headrisk_float::{FloatError, covariance_at_step, lyapunov_residual, stationary_covariance};
 use rand::SeedableRng;
@@ -12,21 +12,29 @@ use rand_chacha::ChaCha8Rng;
 #[test]
 fn lyapunov_residual_small_at_several_dimensions() {
     for (seed, dim) in [(1u64, 5usize), (2, 30), (3, 100)] {
-        let mut rng = ChaCha8Rng::seed_from_u64(seed);
-        let a = random_stable(&mut rng, dim, 0.95);
-        let q = random_covariance(&mut rng, dim);
-        let solution = stationary_covariance(a.as_ref(), q.as_ref()).unwrap();
-        let bound = 16.0 * dim as f64 * f64::EPSILON * solution.doublings as f64;
-        assert!(
-            solution.relative_residual <= bound,
-            "d = {dim}: residual {:.3e} above {bound:.3e}",
-            solution.relative_residual
-        );
-        let recomputed = lyapunov_residual(a.as_ref(), q.as_ref(), solution.covariance.as_ref());
-        assert_eq!(recomputed, solution.relative_residual);
-        assert!(solution.spectral_radius_estimate < 1.0, "d = {dim}");
-        let asymmetry = (&solution.covariance - solution.covariance.transpose()).norm_l2();
-        assert_eq!(asymmetry, 0.0, "d = {dim}");
+        for (kind, radius) in [("dense", 0.95), ("triangular", 0.5), ("triangular", 0.999)] {
+            let mut rng = ChaCha8Rng::seed_from_u64(seed);
+            let a = if kind == "dense" {
+                random_stable(&mut rng, dim, radius)
+            } else {
+                random_triangular(&mut rng, dim, radius)
+            };
+            let q = random_covariance(&mut rng, dim);
+            let what = format!("d = {dim}, {kind} A with radius {radius}");
+            let solution = stationary_covariance(a.as_ref(), q.as_ref()).unwrap();
+            let bound = 16.0 * dim as f64 * f64::EPSILON * solution.doublings as f64;
+            assert!(
+                solution.relative_residual <= bound,
+                "{what}: residual {:.3e} above {bound:.3e}",
+                solution.relative_residual
+            );
+            let recomputed =
+                lyapunov_residual(a.as_ref(), q.as_ref(), solution.covariance.as_ref());
+            assert_eq!(recomputed, solution.relative_residual, "{what}");
+            assert!(solution.spectral_radius_estimate < 1.0, "{what}");
+            let asymmetry = (&solution.covariance - solution.covariance.transpose()).norm_l2();
+            assert_eq!(asymmetry, 0.0, "{what}");
+        }
     }
 }
 

@@ -111,6 +111,25 @@ pub fn random_stable(rng: &mut ChaCha8Rng, dim: usize, radius: f64) -> Mat<f64> 
     Mat::from_fn(dim, dim, |i, j| raw[(i, j)] * scale)
 }
 
+/// A random non-normal upper-triangular d×d matrix with spectral radius
+/// `radius`: its diagonal spans [−radius, radius] and its strict upper
+/// triangle is Gaussian with variance 1/d.
+pub fn random_triangular(rng: &mut ChaCha8Rng, dim: usize, radius: f64) -> Mat<f64> {
+    let mut matrix = Mat::zeros(dim, dim);
+    for i in 0..dim {
+        let fraction = if dim == 1 {
+            1.0
+        } else {
+            i as f64 / (dim - 1) as f64
+        };
+        matrix[(i, i)] = radius * (2.0 * fraction - 1.0);
+        for j in i + 1..dim {
+            matrix[(i, j)] = rng.sample::<f64, _>(StandardNormal) / (dim as f64).sqrt();
+        }
+    }
+    matrix
+}
+
 fn round6(value: f64) -> f64 {
     (value * 1e6).round() / 1e6
 }
