@@ -21,7 +21,7 @@ fn main() {
     divan::main();
 }
 
-/// The parameter set: A = I/2, Q = I, stationary, σ_u² = 1, W generated.
+/// Builds the parameter set once: A = I/2, Q = I, stationary, σ_u² = 1, W generated.
 fn parameters() -> &'static ParameterSet {
     static PARAMETERS: OnceLock<ParameterSet> = OnceLock::new();
     PARAMETERS.get_or_init(|| {
@@ -60,14 +60,14 @@ fn model() -> &'static Model {
     MODEL.get_or_init(|| Model::from_parameters(parameters()).unwrap())
 }
 
-/// Model preparation: conversion of W to f64, Lyapunov solve, Σ^(1/2).
+/// Measures model preparation: conversion of W to f64, Lyapunov solve, Σ^(1/2).
 #[divan::bench(sample_count = 5, sample_size = 1)]
 fn prepare_model(bencher: Bencher) {
     let params = parameters();
     bencher.bench(|| Model::from_parameters(divan::black_box(params)).unwrap());
 }
 
-/// The ridgeless deterministic-equivalent curve over the 1,000 sizes.
+/// Measures the ridgeless deterministic-equivalent curve over the 1,000 sizes.
 #[divan::bench(sample_count = 5, sample_size = 1)]
 fn de_curve_ridgeless(bencher: Bencher) {
     let (params, model) = (parameters(), model());
@@ -78,7 +78,7 @@ fn de_curve_ridgeless(bencher: Bencher) {
     });
 }
 
-/// The same curve with ridge λ = 0.1.
+/// Measures the same curve with ridge λ = 0.1.
 #[divan::bench(sample_count = 5, sample_size = 1)]
 fn de_curve_ridge(bencher: Bencher) {
     let (params, model) = (parameters(), model());
@@ -89,7 +89,7 @@ fn de_curve_ridge(bencher: Bencher) {
     });
 }
 
-/// Low-rank deterministic equivalent at p = 500, n = 200.
+/// Measures the low-rank deterministic equivalent at p = 500, n = 200.
 #[divan::bench(sample_count = 10)]
 fn low_rank_p500(bencher: Bencher) {
     let model = model();
@@ -100,8 +100,8 @@ fn low_rank_p500(bencher: Bencher) {
     });
 }
 
-/// Dense deterministic equivalent at p = 500, n = 200: 500×500 Σ_x,
-/// Cholesky solve and symmetric eigendecomposition.
+/// Measures the dense deterministic equivalent at p = 500, n = 200: a 500×500 Σ_x,
+/// a Cholesky solve and a symmetric eigendecomposition.
 #[divan::bench(sample_count = 10)]
 fn dense_p500(bencher: Bencher) {
     let model = model();

@@ -74,17 +74,28 @@ pub fn effective_regularization(
     }
 
     let trace = finite(spectrum.trace(), "trace of Σ_x", Some(size))?;
+    // n − p is exact in f64 for any realistic size. Writing n − df1(κ) as
+    // (n − p) + Σ_i κ/(ℓ_i + κ) keeps F accurate for κ far below every ℓ_i,
+    // where df1(κ) rounds to p.
+    let excess = n - size as f64;
     if ridge == 0.0 {
-        // F(κ) = df1(κ) − n, positive at 0 because p > n.
+        // F(κ) = df1(κ) − n = (p − n) − Σ_i κ/(ℓ_i + κ), positive at 0 because p > n.
         let upper = trace / n;
-        let evaluate = |kappa: f64| (spectrum.df1(kappa) - n, -spectrum.df1_slope(kappa));
+        let evaluate = |kappa: f64| {
+            (
+                -excess - spectrum.df1_complement(kappa),
+                -spectrum.df1_slope(kappa),
+            )
+        };
         solve_bracketed(evaluate, 0.0, upper, 0.0, size)
     } else {
-        // F(κ) = κ(1 − df1(κ)/n) − λ, negative at 0.
+        // F(κ) = κ(n − df1(κ))/n − λ, negative at 0, with
+        // F′(κ) = (n − df2(κ))/n = (n − df1(κ) + df1(κ) − df2(κ))/n.
         let upper = ridge + trace / n;
         let evaluate = |kappa: f64| {
-            let value = kappa * (1.0 - spectrum.df1(kappa) / n) - ridge;
-            (value, 1.0 - spectrum.df2(kappa) / n)
+            let unused = excess + spectrum.df1_complement(kappa);
+            let value = kappa * unused / n - ridge;
+            (value, (unused + spectrum.df1_minus_df2(kappa)) / n)
         };
         solve_bracketed(evaluate, 0.0, upper, upper, size)
     }
@@ -208,20 +219,31 @@ pub fn deterministic_equivalent(
         });
     }
 
-    let residual_fraction = 1.0 - df2 / n;
-    if residual_fraction.is_nan() || residual_fraction <= 0.0 {
+    // n − df2(κ) = (n − df1(κ)) + (df1(κ) − df2(κ)), where the first term is
+    // n − p at κ = 0, 0 on the ridgeless root df1(κ) = n, and nλ/κ on the
+    // ridge root. Each form is a sum of non-negative terms, so a tiny λ at
+    // p = n gives a large finite variance rather than 1 − df2/n rounded to 0.
+    let unused = if kappa == 0.0 {
+        n - size as f64
+    } else if ridge == 0.0 {
+        0.0
+    } else {
+        n * ridge / kappa
+    };
+    let n_minus_df2 = unused + spectrum.df1_minus_df2(kappa);
+    if n_minus_df2.is_nan() || n_minus_df2 <= 0.0 {
         return Err(FloatError::NonFinite {
-            quantity: "deterministic-equivalent factor 1/(1 − df2/n)",
+            quantity: "deterministic-equivalent factor 1/(n − df2)",
             size: Some(size),
         });
     }
     let bias = finite(
-        spectrum.bias_numerator(kappa) / residual_fraction,
+        spectrum.bias_numerator(kappa) * (n / n_minus_df2),
         "deterministic-equivalent bias",
         Some(size),
     )?;
     let variance = finite(
-        irreducible * (df2 / n) / residual_fraction,
+        irreducible * (df2 / n_minus_df2),
         "deterministic-equivalent variance",
         Some(size),
     )?;
@@ -372,6 +394,45 @@ mod tests {
         let equivalent = deterministic_equivalent(&isotropic(50, 1.0), 1.0, 50, 0.0).unwrap();
         assert!(equivalent.risk.is_divergent());
         assert!(equivalent.variance.is_divergent());
+    }
+
+    #[test]
+    fn tiny_ridge_at_threshold_stays_finite() {
+        let spectrum = Spectrum::new(vec![
+            SpectralGroup {
+                eigenvalue: 3.0,
+                multiplicity: 2,
+                signal_energy: 1.0,
+            },
+            SpectralGroup {
+                eigenvalue: 0.5,
+                multiplicity: 48,
+                signal_energy: 0.0,
+            },
+        ]);
+        let mut previous = 0.0;
+        for exponent in [2, 20, 60, 100, 200, 300] {
+            let ridge = 10f64.powi(-exponent);
+            let equivalent = deterministic_equivalent(&spectrum, 1.0, 50, ridge).unwrap();
+            let risk = *equivalent.risk.finite().unwrap();
+            // For κ far below every ℓ, n − df1(κ) ≈ κ Σ_i 1/ℓ_i at p = n, so
+            // the ridge equation gives κ ≈ √(nλ / Σ_i 1/ℓ_i).
+            let slope: f64 = 2.0 / 3.0 + 48.0 / 0.5;
+            let kappa = (50.0 * ridge / slope).sqrt();
+            if exponent >= 20 {
+                let relative = (equivalent.kappa - kappa).abs() / kappa;
+                assert!(
+                    relative <= 1e-9,
+                    "λ = {ridge:e}: κ = {:e} against {kappa:e}",
+                    equivalent.kappa
+                );
+            }
+            assert!(
+                risk > previous,
+                "λ = {ridge:e}: risk {risk:e} did not grow from {previous:e}"
+            );
+            previous = risk;
+        }
     }
 
     #[test]

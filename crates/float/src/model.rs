@@ -159,6 +159,13 @@ impl Model {
 impl HmmModel {
     fn new(hmm: &headrisk_model::Hmm) -> Result<Self, FloatError> {
         let dim = hmm.dim;
+        if dim == 0 {
+            return Err(FloatError::Dimension {
+                argument: "hmm.dim",
+                expected: "d ≥ 1".into(),
+                found: "0".into(),
+            });
+        }
         let transition = matrix("hmm.transition", &hmm.transition)?;
         let noise = matrix("hmm.noise_covariance", &hmm.noise_covariance)?;
         let initial = matrix("hmm.initial_covariance", &hmm.initial_covariance)?;

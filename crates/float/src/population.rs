@@ -17,7 +17,7 @@ use crate::tolerance::{DENSE_SIZE_LIMIT, RANK_TOLERANCE_FACTOR};
 /// ```text
 /// Σ_x  = W_pᵀ Σ W_p + σ_u² I_p
 /// Σ_xy = W_pᵀ Σ Aᵀ Cᵀ
-/// σ²_p = tr Σ_y − Σ_xyᵀ-weighted signal = tr(Σ_y − Σ_xyᵀ Σ_x⁻¹ Σ_xy)
+/// σ²_p = tr(Σ_y − Σ_xyᵀ Σ_x⁻¹ Σ_xy)
 /// s_p  = tr(Θ*ᵀ Σ_x Θ*) = tr Σ_y − σ²_p,   Θ* = Σ_x⁻¹ Σ_xy
 /// ```
 ///
@@ -25,8 +25,8 @@ use crate::tolerance::{DENSE_SIZE_LIMIT, RANK_TOLERANCE_FACTOR};
 /// and σ²_0 = σ² + r².
 ///
 /// # Regime and accuracy
-/// Exact formulas, valid for every p ≥ 0 with Σ_x positive definite,
-/// evaluated in `f64`. See [`crate::tolerance::float_exact_tolerance`] for
+/// Exact formulas of the jointly Gaussian (x, y), valid for every p ≥ 0
+/// with Σ_x positive definite, evaluated in `f64`. See [`crate::tolerance::float_exact_tolerance`] for
 /// the expected agreement with exact arithmetic.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Population {
@@ -96,6 +96,10 @@ impl Model {
     /// non-negative terms, so it has no cancellation even when it is far
     /// below tr Σ_y. The deterministic equivalent uses the same e_j:
     /// tr(Θ*ᵀ Σ_x (Σ_x + κI)⁻² Θ*) = Σ_j e_j / (ℓ_j + κ)².
+    ///
+    /// With σ_u² = 0 a valid parameter set has p ≤ rank W_p ≤ d, so m = p and
+    /// every kept μ_j must be positive. A kept μ_j below the threshold of
+    /// [`crate::tolerance::RANK_TOLERANCE_FACTOR`] makes Σ_x singular.
     ///
     /// # Errors
     /// As [`Model::population`].

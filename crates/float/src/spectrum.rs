@@ -83,6 +83,23 @@ impl Spectrum {
         self.sum(|group| ratio(group.eigenvalue, group.eigenvalue + kappa).powi(2))
     }
 
+    /// p − df1(κ) = Σ_i κ / (ℓ_i + κ), summed without cancellation.
+    pub fn df1_complement(&self, kappa: f64) -> f64 {
+        self.sum(|group| ratio(kappa, group.eigenvalue + kappa))
+    }
+
+    /// df1(κ) − df2(κ) = Σ_i ℓ_i κ / (ℓ_i + κ)², summed without cancellation.
+    pub fn df1_minus_df2(&self, kappa: f64) -> f64 {
+        self.sum(|group| {
+            let shifted = group.eigenvalue + kappa;
+            if shifted > 0.0 {
+                (group.eigenvalue / shifted) * (kappa / shifted)
+            } else {
+                0.0
+            }
+        })
+    }
+
     /// −d df1/dκ = Σ_i ℓ_i / (ℓ_i + κ)².
     pub(crate) fn df1_slope(&self, kappa: f64) -> f64 {
         self.sum(|group| {

@@ -20,20 +20,20 @@ fn lyapunov_residual_small_at_several_dimensions() {
                 random_triangular(&mut rng, dim, radius)
             };
             let q = random_covariance(&mut rng, dim);
-            let what = format!("d = {dim}, {kind} A with radius {radius}");
+            let context = format!("d = {dim}, {kind} A with radius {radius}");
             let solution = stationary_covariance(a.as_ref(), q.as_ref()).unwrap();
             let bound = 16.0 * dim as f64 * f64::EPSILON * solution.doublings as f64;
             assert!(
                 solution.relative_residual <= bound,
-                "{what}: residual {:.3e} above {bound:.3e}",
+                "{context}: residual {:.3e} above {bound:.3e}",
                 solution.relative_residual
             );
             let recomputed =
                 lyapunov_residual(a.as_ref(), q.as_ref(), solution.covariance.as_ref());
-            assert_eq!(recomputed, solution.relative_residual, "{what}");
-            assert!(solution.spectral_radius_estimate < 1.0, "{what}");
+            assert_eq!(recomputed, solution.relative_residual, "{context}");
+            assert!(solution.spectral_radius_estimate < 1.0, "{context}");
             let asymmetry = (&solution.covariance - solution.covariance.transpose()).norm_l2();
-            assert_eq!(asymmetry, 0.0, "{what}");
+            assert_eq!(asymmetry, 0.0, "{context}");
         }
     }
 }

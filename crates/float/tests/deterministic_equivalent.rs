@@ -8,10 +8,10 @@ use common::{RandomHmm, assert_close};
 use headrisk_float::{Model, latent_limit};
 use headrisk_model::RiskValue;
 
-fn finite_risk(value: &RiskValue<f64>, what: &str) -> f64 {
+fn finite_risk(value: &RiskValue<f64>, context: &str) -> f64 {
     match value {
         RiskValue::Finite(value) => *value,
-        RiskValue::Divergent => panic!("{what}: divergent"),
+        RiskValue::Divergent => panic!("{context}: divergent"),
     }
 }
 
@@ -35,15 +35,15 @@ fn ridgeless_below_threshold_is_inflated_irreducible() {
         for equivalent in &curve {
             let p = equivalent.size;
             let expected = equivalent.irreducible * n as f64 / (n - p) as f64;
-            let what = format!("seed {seed}, p = {p}");
-            assert_eq!(equivalent.kappa, 0.0, "κ, {what}");
-            assert_eq!(equivalent.bias, 0.0, "B_DE, {what}");
+            let context = format!("seed {seed}, p = {p}");
+            assert_eq!(equivalent.kappa, 0.0, "κ, {context}");
+            assert_eq!(equivalent.bias, 0.0, "B_DE, {context}");
             assert_close(
-                finite_risk(&equivalent.risk, &what),
+                finite_risk(&equivalent.risk, &context),
                 expected,
                 16.0 * f64::EPSILON,
                 0.0,
-                &what,
+                &context,
             );
         }
     }
@@ -76,16 +76,16 @@ fn ridgeless_above_threshold_solves_df1() {
         .deterministic_equivalent_curve(&sizes, case.samples, 0.0)
         .unwrap()
     {
-        let what = format!("p = {}", equivalent.size);
-        assert!(equivalent.kappa > 0.0, "κ > 0, {what}");
+        let context = format!("p = {}", equivalent.size);
+        assert!(equivalent.kappa > 0.0, "κ > 0, {context}");
         assert_close(
             equivalent.df1,
             n,
             1e-13,
             0.0,
-            &format!("df1(κ) = n, {what}"),
+            &format!("df1(κ) = n, {context}"),
         );
-        assert!(equivalent.df2 < n, "df2 < n, {what}");
+        assert!(equivalent.df2 < n, "df2 < n, {context}");
     }
 }
 
@@ -104,18 +104,18 @@ fn ridge_to_zero_approaches_ridgeless() {
         let mut previous_distance = f64::INFINITY;
         for exponent in 2..=10 {
             let ridge = 10f64.powi(-exponent);
-            let what = format!("p = {size}, λ = {ridge:e}");
+            let context = format!("p = {size}, λ = {ridge:e}");
             let risk = finite_risk(
                 &model
                     .deterministic_equivalent(size, case.samples, ridge)
                     .unwrap()
                     .risk,
-                &what,
+                &context,
             );
             let distance = (risk - ridgeless).abs() / ridgeless;
             assert!(
                 distance <= previous_distance * 1.0001 + 1e-15,
-                "{what}: distance {distance:e} grew from {previous_distance:e}"
+                "{context}: distance {distance:e} grew from {previous_distance:e}"
             );
             previous_distance = distance;
         }

@@ -16,10 +16,10 @@ fn closed(risk: FiniteSampleRisk) -> RiskParts {
     }
 }
 
-fn finite(value: &RiskValue<f64>, what: &str) -> f64 {
+fn finite(value: &RiskValue<f64>, context: &str) -> f64 {
     *value
         .finite()
-        .unwrap_or_else(|| panic!("{what}: divergent"))
+        .unwrap_or_else(|| panic!("{context}: divergent"))
 }
 
 fn isotropic_fixture() -> (Model, headrisk_model::ParameterSet) {
@@ -49,25 +49,25 @@ fn below_threshold_is_unbiased() {
     for (population, risk) in populations.iter().zip(risks) {
         let p = population.size;
         let parts = closed(risk);
-        let what = format!("p = {p}");
-        let total = finite(&parts.total, &what);
+        let context = format!("p = {p}");
+        let total = finite(&parts.total, &context);
         let expected = population.irreducible * (n - 1) as f64 / (n - p - 1) as f64;
-        assert_close(total, expected, 4.0 * f64::EPSILON, 0.0, &what);
-        assert_eq!(parts.bias, Some(0.0), "{what}");
-        let variance = finite(&parts.variance, &what);
+        assert_close(total, expected, 4.0 * f64::EPSILON, 0.0, &context);
+        assert_eq!(parts.bias, Some(0.0), "{context}");
+        let variance = finite(&parts.variance, &context);
         assert_close(
             parts.irreducible + variance,
             total,
             4.0 * f64::EPSILON,
             0.0,
-            &format!("σ²_p + V = R, {what}"),
+            &format!("σ²_p + V = R, {context}"),
         );
 
         let equivalent = model.deterministic_equivalent(p, n, 0.0).unwrap();
-        let equivalent = finite(&equivalent.risk, &what);
+        let equivalent = finite(&equivalent.risk, &context);
         assert!(
             total > equivalent,
-            "{what}: exact {total} not above the deterministic equivalent {equivalent}"
+            "{context}: exact {total} not above the deterministic equivalent {equivalent}"
         );
     }
 }
@@ -106,15 +106,15 @@ fn isotropic_above_threshold_closed_form() {
         .zip(&sizes)
     {
         let parts = closed(risk);
-        let what = format!("p = {p}");
+        let context = format!("p = {p}");
         let ratio = n as f64 / p as f64;
         let expected = noise + signal * (1.0 - ratio) + noise * n as f64 / (p - n - 1) as f64;
         assert_close(
-            finite(&parts.total, &what),
+            finite(&parts.total, &context),
             expected,
             4.0 * f64::EPSILON,
             0.0,
-            &what,
+            &context,
         );
     }
 }

@@ -14,11 +14,11 @@ fn load_model(name: &str) -> (Model, headrisk_model::ParameterSet) {
     (Model::from_parameters(&params).unwrap(), params)
 }
 
-fn assert_relative(value: f64, expected: f64, tolerance: f64, what: &str) {
+fn assert_relative(value: f64, expected: f64, tolerance: f64, context: &str) {
     let relative = (value - expected).abs() / expected.abs();
     assert!(
         relative <= tolerance,
-        "{what}: {value} against {expected}, relative error {relative:e}"
+        "{context}: {value} against {expected}, relative error {relative:e}"
     );
 }
 

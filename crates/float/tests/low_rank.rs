@@ -1,6 +1,6 @@
 //! The low-rank path against the dense p×p path and the push-through
-//! identity on seeded random HMMs. No stored answers: the three algorithms
-//! must agree within the float tolerance of the size.
+//! identity on seeded random HMMs. No stored reference values: the three
+//! algorithms must agree within the float tolerance of the size.
 
 mod common;
 
@@ -55,21 +55,21 @@ fn population_low_rank_matches_dense() {
         for (population, &size) in low_rank.iter().zip(&sizes) {
             let dense = model.population_dense(size).unwrap();
             let tolerance = tolerance(&model, size, dense.condition_estimate);
-            let what = format!("{case:?} p = {size}");
+            let context = format!("{case:?} p = {size}");
             assert_eq!(population.size, size);
             assert_close(
                 population.irreducible,
                 dense.irreducible,
                 tolerance,
                 0.0,
-                &format!("σ²_p, {what}"),
+                &format!("σ²_p, {context}"),
             );
             assert_close(
                 population.signal,
                 dense.signal,
                 tolerance,
                 population.output_variance,
-                &format!("s_p, {what}"),
+                &format!("s_p, {context}"),
             );
         }
     }
@@ -83,13 +83,13 @@ fn push_through_matches_dense() {
             let dense = model.population_dense(size).unwrap();
             let signal = model.signal_push_through(size).unwrap();
             let tolerance = tolerance(&model, size, dense.condition_estimate);
-            let what = format!("s_p by push-through, {case:?} p = {size}");
+            let context = format!("s_p by push-through, {case:?} p = {size}");
             assert_close(
                 signal,
                 dense.signal,
                 tolerance,
                 dense.output_variance,
-                &what,
+                &context,
             );
         }
     }
@@ -104,21 +104,21 @@ fn population_identities_hold() {
         assert_eq!(curve[0].irreducible, model.output_variance());
         for population in &curve {
             let slack = 1e-12 * population.output_variance;
-            let what = format!("{case:?} p = {}", population.size);
+            let context = format!("{case:?} p = {}", population.size);
             assert_close(
                 population.irreducible + population.signal,
                 population.output_variance,
                 1e-13,
                 0.0,
-                &format!("σ²_p + s_p = tr Σ_y, {what}"),
+                &format!("σ²_p + s_p = tr Σ_y, {context}"),
             );
             assert!(
                 population.bayes_risk <= population.irreducible + slack,
-                "σ²_B ≤ σ²_p, {what}"
+                "σ²_B ≤ σ²_p, {context}"
             );
             assert!(
                 population.irreducible <= population.output_variance + slack,
-                "σ²_p ≤ tr Σ_y, {what}"
+                "σ²_p ≤ tr Σ_y, {context}"
             );
         }
         for window in curve.windows(2) {
@@ -144,16 +144,16 @@ fn spectrum_low_rank_matches_dense() {
             assert_eq!(low_rank.size(), size);
             assert_eq!(dense.size(), size);
             let tolerance = tolerance(&model, size, dense.condition_number());
-            let what = format!("{case:?} p = {size}");
+            let context = format!("{case:?} p = {size}");
             assert_close(
                 low_rank.trace(),
                 dense.trace(),
                 tolerance,
                 0.0,
-                &format!("tr Σ_x, {what}"),
+                &format!("tr Σ_x, {context}"),
             );
             for kappa in [0.0, 1e-3, 0.1, 1.0, 10.0] {
-                let at = format!("κ = {kappa}, {what}");
+                let at = format!("κ = {kappa}, {context}");
                 assert_close(
                     low_rank.df1(kappa),
                     dense.df1(kappa),
@@ -200,23 +200,29 @@ fn deterministic_equivalent_low_rank_matches_dense() {
                 // spectrum error near p = n.
                 let amplification = 1.0 / (1.0 - dense.df2 / case.samples as f64);
                 let tolerance = tolerance(&model, size, condition) * amplification;
-                let what = format!("{case:?} p = {size}, λ = {ridge}");
+                let context = format!("{case:?} p = {size}, λ = {ridge}");
                 let risk = *low_rank.risk.finite().unwrap();
                 let dense_risk = *dense.risk.finite().unwrap();
-                assert_close(risk, dense_risk, tolerance, 0.0, &format!("R_DE, {what}"));
+                assert_close(
+                    risk,
+                    dense_risk,
+                    tolerance,
+                    0.0,
+                    &format!("R_DE, {context}"),
+                );
                 assert_close(
                     low_rank.kappa,
                     dense.kappa,
                     tolerance,
                     1e-12,
-                    &format!("κ, {what}"),
+                    &format!("κ, {context}"),
                 );
                 assert_close(
                     low_rank.bias,
                     dense.bias,
                     tolerance,
                     dense_risk,
-                    &format!("B_DE, {what}"),
+                    &format!("B_DE, {context}"),
                 );
             }
         }
@@ -236,20 +242,20 @@ fn zero_representation_noise_matches_dense() {
             let dense = model.population_dense(size).unwrap();
             let push_through = model.signal_push_through(size).unwrap();
             let tolerance = tolerance(&model, size, dense.condition_estimate);
-            let what = format!("{case:?} p = {size}");
+            let context = format!("{case:?} p = {size}");
             assert_close(
                 low_rank.irreducible,
                 dense.irreducible,
                 tolerance,
                 0.0,
-                &format!("σ²_p, {what}"),
+                &format!("σ²_p, {context}"),
             );
             assert_close(
                 push_through,
                 dense.signal,
                 tolerance,
                 dense.output_variance,
-                &format!("s_p, {what}"),
+                &format!("s_p, {context}"),
             );
             let low_rank_de = model
                 .deterministic_equivalent(size, case.samples, 0.0)
@@ -262,7 +268,7 @@ fn zero_representation_noise_matches_dense() {
                 *dense_de.risk.finite().unwrap(),
                 tolerance,
                 0.0,
-                &format!("R_DE, {what}"),
+                &format!("R_DE, {context}"),
             );
         }
         let error = model.population(dim + 1).unwrap_err();

@@ -104,15 +104,16 @@ pub fn random_covariance(rng: &mut ChaCha8Rng, dim: usize) -> Mat<f64> {
     })
 }
 
-/// A random stable d×d matrix with spectral norm at most `radius`.
+/// Returns a random d×d matrix with Frobenius norm `radius`, so its spectral
+/// radius is at most `radius`.
 pub fn random_stable(rng: &mut ChaCha8Rng, dim: usize, radius: f64) -> Mat<f64> {
     let raw = Mat::from_fn(dim, dim, |_, _| rng.sample::<f64, _>(StandardNormal));
     let scale = radius / raw.norm_l2();
     Mat::from_fn(dim, dim, |i, j| raw[(i, j)] * scale)
 }
 
-/// A random non-normal upper-triangular d×d matrix with spectral radius
-/// `radius`: its diagonal spans [−radius, radius] and its strict upper
+/// Returns a random non-normal upper-triangular d×d matrix with spectral
+/// radius `radius`: its diagonal spans [−radius, radius] and its strict upper
 /// triangle is Gaussian with variance 1/d.
 pub fn random_triangular(rng: &mut ChaCha8Rng, dim: usize, radius: f64) -> Mat<f64> {
     let mut matrix = Mat::zeros(dim, dim);
@@ -153,10 +154,10 @@ pub fn relative_distance(value: f64, reference: f64, floor: f64) -> f64 {
 
 /// Asserts |value − reference| ≤ tolerance · max(|reference|, floor) and
 /// prints both values, their distance and the tolerance on failure.
-pub fn assert_close(value: f64, reference: f64, tolerance: f64, floor: f64, what: &str) {
+pub fn assert_close(value: f64, reference: f64, tolerance: f64, floor: f64, context: &str) {
     let distance = relative_distance(value, reference, floor);
     assert!(
         distance <= tolerance,
-        "{what}: {value:.17e} against {reference:.17e}, relative distance {distance:.3e} above tolerance {tolerance:.3e}"
+        "{context}: {value:.17e} against {reference:.17e}, relative distance {distance:.3e} above tolerance {tolerance:.3e}"
     );
 }
