@@ -33,11 +33,13 @@ pub fn claims(engine: &str, shape: &Shape, samples: usize, report: &ShapeReport)
     let peak = if shape.divergent_sizes.is_empty() {
         shape.finite_peak.map(|p| format!("finite peak at p = {p}"))
     } else {
-        Some(format!(
-            "divergent at p = {}..{}",
-            shape.divergent_sizes.first().copied().unwrap_or_default(),
-            shape.divergent_sizes.last().copied().unwrap_or_default()
-        ))
+        let first = shape.divergent_sizes.first().copied().unwrap_or_default();
+        let last = shape.divergent_sizes.last().copied().unwrap_or_default();
+        Some(if first == last {
+            format!("divergent at p = {first}")
+        } else {
+            format!("divergent at p = {first}..{last}")
+        })
     };
     let double = match (
         shape.non_monotone_start,
@@ -87,11 +89,14 @@ pub fn claims(engine: &str, shape: &Shape, samples: usize, report: &ShapeReport)
     };
 
     let at_sweet = report.sweet_spot_risk.clone().unwrap_or_default();
-    let at_zero = report
-        .empty_head_risk
-        .clone()
-        .unwrap_or_else(|| "not on the grid".into());
-    let degenerate = if sweet_spot == 0 {
+    let at_zero = report.empty_head_risk.clone().unwrap_or_default();
+    let degenerate = if report.empty_head_risk.is_none() {
+        Claim::skip(
+            degenerate_id,
+            degenerate_statement,
+            format!("p = 0 is not on the grid (the sweet spot of the grid is p = {sweet_spot})"),
+        )
+    } else if sweet_spot == 0 {
         Claim::new(
             degenerate_id,
             degenerate_statement,

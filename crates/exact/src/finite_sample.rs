@@ -6,7 +6,7 @@
 //!
 //!   p = 0:             R = σ²_0 = tr Σ_y        (the empty head predicts 0)
 //!   1 ≤ p ≤ n − 2:     R = σ²_p (n − 1)/(n − p − 1),  B = 0,  V = σ²_p p/(n − p − 1)
-//!   n − 1 ≤ p ≤ n + 1: R = +∞
+//!   n − 1 ≤ p ≤ n + 1: R = +∞ when σ²_p > 0 (finite when σ²_p = 0)
 //!   p ≥ n + 2, Σ_x = c I_p:
 //!                      R = σ²_p + c‖Θ*‖²_F (1 − n/p) + σ²_p n/(p − n − 1)
 //!
@@ -134,6 +134,9 @@ pub fn finite_sample_risk(
         return Ok(closed(sigma2.clone(), BigRational::zero(), variance));
     }
     if p <= n + 1 {
+        if sigma2.is_zero() {
+            return Ok(noiseless_threshold(point, n));
+        }
         return Ok(FiniteSampleRisk::Closed(RiskValue::Divergent));
     }
 
@@ -148,6 +151,33 @@ pub fn finite_sample_risk(
         * (BigRational::from_integer(1.into()) - from_count(n) / from_count(p));
     let variance = sigma2 * from_count(n) / from_count(p - n - 1);
     Ok(closed(sigma2.clone(), bias, variance))
+}
+
+/// The risk at n − 1 ≤ p ≤ n + 1 when σ²_p = 0, where nothing diverges.
+///
+/// The divergence at the threshold is the variance σ²_p·E[tr(Σ_x (XᵀX)⁺)]
+/// or its p > n analogue, which vanishes with σ²_p. Then y = Θ*ᵀx exactly:
+/// for p ≤ n the design has full column rank almost surely and X⁺Y = Θ*,
+/// so R = 0; for p = n + 1 only the bias c‖Θ*‖²_F(1 − n/p) remains, with a
+/// closed form when Σ_x = c·I_p.
+fn noiseless_threshold(point: &PopulationPoint, n: usize) -> FiniteSampleRisk {
+    let p = point.size;
+    if p <= n {
+        return closed(
+            BigRational::zero(),
+            BigRational::zero(),
+            BigRational::zero(),
+        );
+    }
+    match &point.isotropic_scale {
+        Some(scale) => {
+            let bias = scale
+                * &point.head_norm_squared
+                * (BigRational::from_integer(1.into()) - from_count(n) / from_count(p));
+            closed(BigRational::zero(), bias, BigRational::zero())
+        }
+        None => FiniteSampleRisk::NoClosedForm(NoClosedForm::GeneralCovariance),
+    }
 }
 
 fn closed(irreducible: BigRational, bias: BigRational, variance: BigRational) -> FiniteSampleRisk {

@@ -222,3 +222,27 @@ fn small_sample_counts() {
     let risk = finite_sample_risk(&point(4), 2, &zero, Sampling::Independent).unwrap();
     assert_eq!(risk.total(), Some(RiskValue::Finite(ratio(7, 2))));
 }
+
+#[test]
+fn noiseless_threshold_is_finite() {
+    // σ² = 0: at p ≤ n the min-norm head recovers B exactly (R = 0); at
+    // p = n + 1 only the bias r²(1 − n/p) = 5·(1/11) remains, with n = 10.
+    let params = headrisk_model::parse(
+        "family = \"isotropic\"\n[isotropic]\nnoise = 0\nsignal = 5\nmax_size = 14\n[training]\nsamples = 10\n",
+    )
+    .unwrap();
+    let curve = headrisk_exact::finite_sample_curve(&params).unwrap();
+    for point in &curve[9..=10] {
+        assert_eq!(
+            point.risk.total(),
+            Some(headrisk_model::RiskValue::Finite(integer(0))),
+            "p = {}",
+            point.population.size
+        );
+    }
+    let expected = ratio(5, 11);
+    assert_eq!(
+        curve[11].risk.total(),
+        Some(headrisk_model::RiskValue::Finite(expected))
+    );
+}

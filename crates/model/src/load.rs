@@ -44,7 +44,7 @@ const FEATURE_KEYS: &[&str] = &["matrix", "columns", "seed", "unit_norm", "bits"
 const ISOTROPIC_KEYS: &[&str] = &["noise", "signal", "outputs", "max_size", "seed"];
 const TRAINING_KEYS: &[&str] = &["samples", "ridge", "sampling"];
 const SIZES_KEYS: &[&str] = &["list", "from", "to", "step", "count", "spacing"];
-const SIMULATION_KEYS: &[&str] = &["trials", "seed"];
+const SIMULATION_KEYS: &[&str] = &["trials", "seed", "sizes"];
 
 /// Reads and validates a parameter file.
 ///
@@ -199,6 +199,13 @@ pub fn parse(text: &str) -> Result<ParameterSet, ParamError> {
             Some(Simulation { trials, seed })
         }
     };
+    let simulation_sizes = match top.table("simulation")? {
+        None => None,
+        Some(table) => match table.integer_list("sizes")? {
+            None => None,
+            Some(list) => Some(read_simulation_sizes(list, &sizes)?),
+        },
+    };
 
     Ok(ParameterSet {
         description,
@@ -208,7 +215,41 @@ pub fn parse(text: &str) -> Result<ParameterSet, ParamError> {
         sampling,
         sizes,
         simulation,
+        simulation_sizes,
     })
+}
+
+/// Simulation sizes must be an increasing, non-empty subset of the grid, so
+/// every simulated size has the other engines' values beside it.
+fn read_simulation_sizes(list: Vec<u64>, sizes: &[usize]) -> Result<Vec<usize>, ParamError> {
+    if list.is_empty() {
+        return Err(ParamError::dimension(
+            "simulation.sizes",
+            "at least one size",
+            "an empty list",
+        ));
+    }
+    let mut chosen: Vec<usize> = Vec::with_capacity(list.len());
+    for (index, size) in list.into_iter().enumerate() {
+        let size = usize::try_from(size).unwrap_or(usize::MAX);
+        let field = format!("simulation.sizes[{index}]");
+        if sizes.binary_search(&size).is_err() {
+            return Err(ParamError::out_of_range(
+                field,
+                size,
+                "must be one of the grid sizes in [sizes]",
+            ));
+        }
+        if chosen.last().is_some_and(|&previous| size <= previous) {
+            return Err(ParamError::out_of_range(
+                field,
+                size,
+                "must exceed the previous size; list sizes in increasing order",
+            ));
+        }
+        chosen.push(size);
+    }
+    Ok(chosen)
 }
 
 fn read_hmm(table: &Table<'_>) -> Result<Hmm, ParamError> {

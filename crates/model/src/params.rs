@@ -25,6 +25,9 @@ pub struct ParameterSet {
     pub sizes: Vec<usize>,
     /// Monte Carlo settings; `None` when the file has no `[simulation]` table.
     pub simulation: Option<Simulation>,
+    /// The sizes simulation runs at, a subset of `sizes` in increasing
+    /// order; `None` means every size of the grid.
+    pub simulation_sizes: Option<Vec<usize>>,
 }
 
 /// The two data-generating families.
