@@ -353,22 +353,22 @@ mod tests {
             let spectrum = Spectrum::new(groups);
             let samples = rng.random_range(1..50_000);
             let ridge = [0.0, 1e-12, 1e-3, 1.0, 1e6][trial % 5];
-            let what = format!(
+            let context = format!(
                 "trial {trial}: p = {}, n = {samples}, λ = {ridge}",
                 spectrum.size()
             );
             let kappa = effective_regularization(&spectrum, samples, ridge).unwrap();
             let n = samples as f64;
             if ridge == 0.0 && spectrum.size() <= samples {
-                assert_eq!(kappa, 0.0, "{what}");
+                assert_eq!(kappa, 0.0, "{context}");
             } else if ridge == 0.0 {
                 let df1 = spectrum.df1(kappa);
-                assert!((df1 - n).abs() <= 1e-12 * n, "{what}: df1(κ) = {df1}");
+                assert!((df1 - n).abs() <= 1e-12 * n, "{context}: df1(κ) = {df1}");
             } else {
                 let residual = kappa * (1.0 - spectrum.df1(kappa) / n) - ridge;
                 assert!(
                     residual.abs() <= 1e-12 * kappa.max(ridge),
-                    "{what}: residual {residual:e}"
+                    "{context}: residual {residual:e}"
                 );
             }
         }
