@@ -8,6 +8,7 @@ use headrisk_model::{Family, ParameterSet};
 use crate::exact_claims::{self, ExactRun};
 use crate::float_claims::{self, FloatRun};
 use crate::report::{CHECK_SCHEMA, CheckReport, Claim, SizeSummary, Summary};
+use crate::sim_claims;
 use crate::{Output, ReportFormat, UsageError, load_params};
 
 /// Largest token dimension d for which `check` runs the exact engine.
@@ -91,8 +92,7 @@ pub fn build_report(path: &Path, params: &ParameterSet) -> Result<CheckReport, U
             "the exact engine did not run",
         )),
     }
-    if let Some(exact) = &exact {
-        let _ = exact;
+    if exact.is_some() {
         let sizes = enclosure_sizes(params);
         let enclosures = headrisk_exact::enclosure_curve(
             params,
@@ -107,6 +107,26 @@ pub fn build_report(path: &Path, params: &ParameterSet) -> Result<CheckReport, U
     claims.extend(de_claims);
     shapes.push(de_shape);
     claims.push(float_claims::limit_claim(params));
+
+    if params.simulation.is_some() {
+        let simulated = crate::simulation::run(path, params, true)?;
+        claims.extend(sim_claims::agreement_claims(
+            params,
+            &simulated,
+            exact.as_ref(),
+            &float,
+        ));
+        let (mc_claims, mc_shape) = sim_claims::shape_claims(params, &simulated);
+        claims.extend(mc_claims);
+        shapes.push(mc_shape);
+        claims.push(sim_claims::trajectory_claim(path, params, &simulated)?);
+    } else {
+        claims.push(Claim::skip(
+            "mc",
+            "claims of the simulation",
+            "the parameter set has no [simulation] table",
+        ));
+    }
 
     let summary = Summary::of(&claims);
     Ok(CheckReport {

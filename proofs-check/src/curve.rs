@@ -135,6 +135,15 @@ pub fn build(path: &Path, params: &ParameterSet, engine: Engine) -> Result<Curve
             }
             ("limit", vec![column("risk", true)], rows)
         }
+        Engine::Mc => {
+            let simulated = crate::simulation::run(path, params, true)?;
+            let rows = simulated
+                .points
+                .iter()
+                .map(|point| mc_row(point, params))
+                .collect();
+            ("mc", mc_columns(), rows)
+        }
         Engine::DeExact => {
             let points = headrisk_exact::enclosure_curve(
                 params,
@@ -315,6 +324,39 @@ fn de_row(point: &headrisk_float::DeterministicEquivalent) -> Row {
             Some(float_text(point.kappa)),
             Some(float_text(point.df1)),
             Some(float_text(point.df2)),
+        ],
+    }
+}
+
+fn mc_columns() -> Vec<Column> {
+    vec![
+        column("mean", true),
+        column("std_error", true),
+        column("ci_lower", true),
+        column("ci_upper", true),
+        column("median", false),
+        column("trials", false),
+    ]
+}
+
+/// A simulated size; sizes within [`crate::sim_claims::DIVERGENT_HALF_WIDTH`]
+/// of n are marked divergent for the ridgeless head, with the sample
+/// statistics kept, because the expected risk there is infinite or too
+/// heavy-tailed for a mean to settle.
+fn mc_row(point: &headrisk_simulate::SizeEstimate, params: &ParameterSet) -> Row {
+    let summary = &point.risk;
+    let divergent = crate::sim_claims::near_threshold(point.size, params);
+    Row {
+        p: point.size,
+        status: if divergent { "divergent" } else { "finite" },
+        reason: None,
+        values: vec![
+            Some(float_text(summary.mean)),
+            Some(float_text(summary.standard_error)),
+            Some(float_text(summary.lower)),
+            Some(float_text(summary.upper)),
+            Some(float_text(summary.median)),
+            Some(summary.trials.to_string()),
         ],
     }
 }

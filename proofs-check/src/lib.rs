@@ -15,9 +15,13 @@ pub mod curve;
 pub mod exact_claims;
 pub mod float_claims;
 pub mod numbers;
+pub mod plot;
 pub mod report;
+pub mod scaling;
 pub mod shape;
 pub mod shape_claims;
+pub mod sim_claims;
+pub mod simulation;
 
 /// Command-line interface.
 #[derive(Debug, Parser)]
@@ -52,6 +56,31 @@ enum Command {
         #[arg(long, value_enum, default_value_t = CurveFormat::Table)]
         format: CurveFormat,
     },
+    /// Draw the risk against p for every engine as an SVG file.
+    Plot {
+        /// Parameter file (TOML).
+        params: PathBuf,
+        /// Output file (.svg).
+        #[arg(short = 'o', long = "output")]
+        output: PathBuf,
+        /// Use a logarithmic p axis.
+        #[arg(long)]
+        log_x: bool,
+    },
+    /// Locate the sweet spot at several sample sizes n, with the other inputs fixed.
+    Scaling {
+        /// Parameter file (TOML).
+        params: PathBuf,
+        /// Comma-separated sample sizes n.
+        #[arg(long, value_delimiter = ',', required = true)]
+        samples: Vec<usize>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = CurveFormat::Table)]
+        format: CurveFormat,
+        /// Also draw p_sweet/n against n to this SVG file.
+        #[arg(long)]
+        plot: Option<PathBuf>,
+    },
 }
 
 /// Output formats of `check`.
@@ -82,6 +111,8 @@ pub enum Engine {
     DeExact,
     /// Proportional limit at γ = p/n.
     Limit,
+    /// Monte Carlo simulation: mean conditional risk over trials.
+    Mc,
 }
 
 /// A failure that ends the run with exit code 2.
@@ -128,6 +159,17 @@ where
             engine,
             format,
         } => curve::run(&params, engine, format),
+        Command::Plot {
+            params,
+            output,
+            log_x,
+        } => plot::run(&params, &output, log_x),
+        Command::Scaling {
+            params,
+            samples,
+            format,
+            plot,
+        } => scaling::run(&params, &samples, format, plot.as_deref()),
     };
     match outcome {
         Ok(output) => Execution {

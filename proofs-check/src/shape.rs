@@ -54,6 +54,8 @@ impl<T: PartialOrd> Comparator<T> for ExactOrder {
 /// The located features of one curve, as grid sizes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Shape {
+    /// Number of grid sizes with a finite value.
+    pub finite_points: usize,
     /// Argmin of R over grid sizes 0 ≤ p ≤ n−2; `None` if none is finite.
     pub sweet_spot: Option<usize>,
     /// First grid size after which R rises; `None` if it never rises.
@@ -129,7 +131,7 @@ pub fn analyze<T, C: Comparator<T>>(
         _ => None,
     };
     let second_descent_present = match (second_region.first(), second_descent_end) {
-        (Some((first_size, first_value)), Some(end)) => {
+        (Some((first_size, first_value)), Some(end)) if second_region.len() >= 2 => {
             let end_value = second_region
                 .iter()
                 .find(|(size, _)| *size == end)
@@ -143,6 +145,10 @@ pub fn analyze<T, C: Comparator<T>>(
     };
 
     Shape {
+        finite_points: points
+            .iter()
+            .filter(|(_, point)| matches!(point, Point::Finite(_)))
+            .count(),
         sweet_spot,
         non_monotone_start,
         first_descent_degenerate: sweet_spot.map(|sweet| sweet == 0),

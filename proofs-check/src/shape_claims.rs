@@ -19,6 +19,16 @@ pub fn claims(engine: &str, shape: &Shape, samples: usize, report: &ShapeReport)
     let degenerate_statement =
         "the sweet spot over 0 ≤ p ≤ n − 2 is p = 0 (degenerate first descent)";
 
+    if shape.finite_points < 2 {
+        let reason = match shape.finite_points {
+            1 => format!("the {engine} engine has a finite value at only one size"),
+            count => format!("the {engine} engine has a finite value at {count} sizes"),
+        };
+        return vec![
+            Claim::skip(double_id, double_statement, reason.clone()),
+            Claim::skip(degenerate_id, degenerate_statement, reason),
+        ];
+    }
     let Some(sweet_spot) = shape.sweet_spot else {
         let reason = format!(
             "no finite value at 0 ≤ p ≤ n − 2 = {}",

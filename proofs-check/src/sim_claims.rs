@@ -1,0 +1,340 @@
+//! Claims of the simulator: agreement with the exact risk and with the
+//! deterministic equivalent, the shape of the simulated curve, and the
+//! effect of trajectory sampling.
+
+use std::path::Path;
+
+use headrisk_exact::{FiniteSampleRisk as ExactRisk, RiskValue};
+use headrisk_model::number::to_f64;
+use headrisk_model::{ParameterSet, Sampling};
+use headrisk_simulate::SimulatedCurve;
+use num_traits::Zero;
+
+use crate::UsageError;
+use crate::exact_claims::ExactRun;
+use crate::float_claims::FloatRun;
+use crate::numbers::float_text;
+use crate::report::{Claim, ShapeReport, Status};
+use crate::shape::{self, Comparator, Point};
+
+/// Sizes with |p − n| ≤ 3 are divergent for simulation: the expected
+/// ridgeless risk is infinite for |p − n| ≤ 1, and the conditional risk has
+/// infinite variance while n − p − 3 ≤ 0 (the second moment of an inverse
+/// Wishart matrix needs n − p − 3 > 0), so a mean there has no usable
+/// standard error.
+pub const DIVERGENT_HALF_WIDTH: usize = 3;
+
+/// Number of standard errors within which a simulated mean agrees with a
+/// predicted value, and beyond which a step of the curve counts as a rise or
+/// a fall. At 4, a single correct comparison fails with probability about
+/// 6·10⁻⁵ under a normal approximation, so a curve of a hundred sizes stays
+/// below 1% of false alarms.
+pub const AGREEMENT_Z: f64 = 4.0;
+
+/// Relative floor of a standard error: the simulator's f64 risk evaluation
+/// carries relative rounding errors near 10⁻¹⁵, so a spread below 10⁻¹² of
+/// the value is rounding, not sampling noise.
+pub const ROUNDING_FLOOR: f64 = 1e-12;
+
+/// Factor of the stated accuracy of the deterministic equivalent against the
+/// finite-sample risk: relative error ≤ DE_ACCURACY_FACTOR·(1/n + 1/|p − n|).
+/// At λ = 0 and p < n the exact ratio of the two is
+/// (1 − 1/n)(1 + 1/(n − p − 1)), a relative error below 1/(n − p − 1) + 1/n;
+/// the factor 2 covers the same order past the peak and ridge.
+pub const DE_ACCURACY_FACTOR: f64 = 2.0;
+
+/// Whether `size` is treated as divergent by the simulation claims: the
+/// ridgeless head with |p − n| ≤ [`DIVERGENT_HALF_WIDTH`].
+pub fn near_threshold(size: usize, params: &ParameterSet) -> bool {
+    params.ridge.is_zero() && size.abs_diff(params.samples) <= DIVERGENT_HALF_WIDTH
+}
+
+/// Simulated risk at the sizes of the run, as shape points.
+fn points(params: &ParameterSet, curve: &SimulatedCurve) -> Vec<(usize, Point<(usize, f64)>)> {
+    curve
+        .points
+        .iter()
+        .enumerate()
+        .map(|(index, point)| {
+            let value = if near_threshold(point.size, params) {
+                Point::Divergent
+            } else {
+                Point::Finite((index, point.risk.mean))
+            };
+            (point.size, value)
+        })
+        .collect()
+}
+
+/// Compares simulated points by their paired differences: every size of a
+/// trial shares its training draw, so a step counts as a rise or a fall only
+/// when its paired mean exceeds [`AGREEMENT_Z`] paired standard errors.
+struct PairedOrder<'a> {
+    curve: &'a SimulatedCurve,
+}
+
+impl PairedOrder<'_> {
+    fn z(&self, a: &(usize, f64), b: &(usize, f64)) -> f64 {
+        match self.curve.paired_difference(a.0, b.0) {
+            Ok(summary) if summary.standard_error > 0.0 => summary.mean / summary.standard_error,
+            Ok(summary) => summary.mean.signum() * f64::INFINITY,
+            Err(_) => 0.0,
+        }
+    }
+}
+
+impl Comparator<(usize, f64)> for PairedOrder<'_> {
+    fn less(&self, a: &(usize, f64), b: &(usize, f64)) -> bool {
+        a.1 < b.1
+    }
+    fn rises(&self, a: &(usize, f64), b: &(usize, f64)) -> bool {
+        self.z(a, b) > AGREEMENT_Z
+    }
+    fn falls(&self, a: &(usize, f64), b: &(usize, f64)) -> bool {
+        self.z(a, b) < -AGREEMENT_Z
+    }
+}
+
+/// Agreement with the exact risk where a closed form exists, and with the
+/// deterministic equivalent elsewhere.
+pub fn agreement_claims(
+    params: &ParameterSet,
+    curve: &SimulatedCurve,
+    exact: Option<&ExactRun<'_>>,
+    float: &FloatRun,
+) -> Vec<Claim> {
+    let n = params.samples;
+    let mut exact_tested = 0;
+    let mut exact_worst: Option<(f64, usize, f64, f64)> = None;
+    let mut exact_failure = None;
+    let mut de_tested = 0;
+    let mut de_worst: Option<(f64, usize)> = None;
+    let mut de_failure = None;
+
+    for point in &curve.points {
+        let p = point.size;
+        if near_threshold(p, params) {
+            continue;
+        }
+        let summary = &point.risk;
+        let exact_value = exact.and_then(|run| {
+            run.curve
+                .iter()
+                .find(|candidate| candidate.population.size == p)
+                .and_then(|candidate| match &candidate.risk {
+                    ExactRisk::Closed(RiskValue::Finite(risk))
+                        if params.sampling == Sampling::Independent =>
+                    {
+                        Some(to_f64(&risk.total))
+                    }
+                    _ => None,
+                })
+        });
+        if let Some(expected) = exact_value {
+            exact_tested += 1;
+            // A size whose conditional risk does not vary (p = 0) has a
+            // standard error at rounding level; floor it there.
+            let standard_error = summary.standard_error.max(ROUNDING_FLOOR * expected.abs());
+            let z = if standard_error > 0.0 {
+                (summary.mean - expected) / standard_error
+            } else if summary.mean == expected {
+                0.0
+            } else {
+                f64::INFINITY
+            };
+            if exact_worst.is_none_or(|(worst, ..)| z.abs() > worst) {
+                exact_worst = Some((z.abs(), p, summary.mean, expected));
+            }
+            if z.abs() > AGREEMENT_Z && exact_failure.is_none() {
+                exact_failure = Some(format!(
+                    "at p = {p}: simulated {} ± {} (standard error), exact {}, z = {z:.2}, {} trials, seed {}",
+                    float_text(summary.mean),
+                    float_text(summary.standard_error),
+                    float_text(expected),
+                    summary.trials,
+                    curve.options.seed
+                ));
+            }
+            continue;
+        }
+        if params.sampling != Sampling::Independent {
+            continue;
+        }
+        let Some(equivalent) = float
+            .equivalent
+            .iter()
+            .find(|candidate| candidate.size == p)
+        else {
+            continue;
+        };
+        let RiskValue::Finite(predicted) = equivalent.risk else {
+            continue;
+        };
+        de_tested += 1;
+        let accuracy = DE_ACCURACY_FACTOR * (1.0 / n as f64 + 1.0 / p.abs_diff(n).max(1) as f64);
+        let allowed = accuracy * predicted.abs() + AGREEMENT_Z * summary.standard_error;
+        let distance = (summary.mean - predicted).abs();
+        let ratio = distance / allowed.max(f64::MIN_POSITIVE);
+        if de_worst.is_none_or(|(worst, _)| ratio > worst) {
+            de_worst = Some((ratio, p));
+        }
+        if distance > allowed && de_failure.is_none() {
+            de_failure = Some(format!(
+                "at p = {p}: simulated {} ± {}, deterministic equivalent {}, distance {} > allowed {} \
+                 (relative accuracy {accuracy:.3} plus {AGREEMENT_Z} standard errors), seed {}",
+                float_text(summary.mean),
+                float_text(summary.standard_error),
+                float_text(predicted),
+                float_text(distance),
+                float_text(allowed),
+                curve.options.seed
+            ));
+        }
+    }
+
+    if params.sampling != Sampling::Independent {
+        let reason = "trajectory sampling: the exact risk and the deterministic equivalent assume independent pairs (see mc.trajectory)";
+        return vec![
+            Claim::skip(
+                "mc.exact",
+                "the simulated mean agrees with the exact finite-sample risk",
+                reason,
+            ),
+            Claim::skip(
+                "mc.de",
+                "the simulated mean agrees with the deterministic equivalent",
+                reason,
+            ),
+        ];
+    }
+    let exact_claim = {
+        let id = "mc.exact";
+        let statement = format!(
+            "the simulated mean agrees with the exact finite-sample risk within {AGREEMENT_Z} standard errors (|p − n| > {DIVERGENT_HALF_WIDTH})"
+        );
+        match exact_worst {
+            None => Claim::skip(
+                id,
+                statement,
+                "no simulated size has an exact finite-sample value",
+            ),
+            Some((z, p, mean, expected)) => Claim::from_check(
+                id,
+                statement,
+                format!(
+                    "{exact_tested} sizes, largest |z| = {z:.2} at p = {p} (simulated {}, exact {})",
+                    float_text(mean),
+                    float_text(expected)
+                ),
+                exact_failure,
+            ),
+        }
+    };
+    let de_claim = {
+        let id = "mc.de";
+        let statement = format!(
+            "where no exact value exists, the simulated mean agrees with the deterministic equivalent \
+             within its accuracy {DE_ACCURACY_FACTOR}·(1/n + 1/|p − n|) plus {AGREEMENT_Z} standard errors"
+        );
+        match de_worst {
+            None => Claim::skip(
+                id,
+                statement,
+                "every simulated size has an exact value or is divergent",
+            ),
+            Some((ratio, p)) => Claim::from_check(
+                id,
+                statement,
+                format!(
+                    "{de_tested} sizes, largest distance {ratio:.2} of the allowance at p = {p}"
+                ),
+                de_failure,
+            ),
+        }
+    };
+    vec![exact_claim, de_claim]
+}
+
+/// The shape claims and shape section of the simulated curve.
+pub fn shape_claims(params: &ParameterSet, curve: &SimulatedCurve) -> (Vec<Claim>, ShapeReport) {
+    let points = points(params, curve);
+    let found = shape::analyze(&points, params.samples, &PairedOrder { curve });
+    let value_at = |size: Option<usize>| {
+        size.and_then(|size| {
+            curve
+                .points
+                .iter()
+                .find(|point| point.size == size)
+                .map(|point| {
+                    format!(
+                        "{} ± {}",
+                        float_text(point.risk.mean),
+                        float_text(point.risk.standard_error)
+                    )
+                })
+        })
+    };
+    let report = ShapeReport {
+        engine: "mc",
+        sweet_spot_risk: value_at(found.sweet_spot),
+        empty_head_risk: value_at(Some(0)),
+        shape: found.clone(),
+    };
+    (
+        crate::shape_claims::claims("mc", &found, params.samples, &report),
+        report,
+    )
+}
+
+/// For trajectory sampling: how far the simulated curve moves from the one
+/// with independent pairs, at the same seed and sizes.
+pub fn trajectory_claim(
+    path: &Path,
+    params: &ParameterSet,
+    curve: &SimulatedCurve,
+) -> Result<Claim, UsageError> {
+    let id = "mc.trajectory";
+    let statement =
+        "trajectory sampling is simulated beside independent sampling and the shift is reported";
+    if params.sampling != Sampling::Trajectory {
+        return Ok(Claim::skip(
+            id,
+            statement,
+            "the parameter set samples independent pairs",
+        ));
+    }
+    let mut independent = params.clone();
+    independent.sampling = Sampling::Independent;
+    let reference = crate::simulation::run(path, &independent, false)?;
+    let mut largest: Option<(f64, f64, usize)> = None;
+    for (trajectory_point, independent_point) in curve.points.iter().zip(&reference.points) {
+        if near_threshold(trajectory_point.size, params) {
+            continue;
+        }
+        let difference = trajectory_point.risk.mean - independent_point.risk.mean;
+        let relative = difference / independent_point.risk.mean.abs().max(f64::MIN_POSITIVE);
+        let combined = trajectory_point
+            .risk
+            .standard_error
+            .hypot(independent_point.risk.standard_error);
+        let z = if combined > 0.0 {
+            difference / combined
+        } else {
+            0.0
+        };
+        if largest.is_none_or(|(worst, ..)| relative.abs() > worst.abs()) {
+            largest = Some((relative, z, trajectory_point.size));
+        }
+    }
+    Ok(match largest {
+        None => Claim::skip(id, statement, "no simulated size away from the threshold"),
+        Some((relative, z, p)) => Claim::new(
+            id,
+            statement,
+            Status::Pass,
+            format!(
+                "largest relative shift {relative:+.3e} at p = {p} (z = {z:.2} against the independent curve)"
+            ),
+        ),
+    })
+}
