@@ -225,7 +225,8 @@ seed = 99
     let params = parse(text).unwrap();
     let options = SimulationOptions::from_parameters(&params);
     assert_eq!((options.trials, options.seed), (17, 99));
-    let defaults =
-        SimulationOptions::from_parameters(&load(&fixture("hmm-d2-explicit.toml")).unwrap());
+    let without_table = parse(&text.replace("[simulation]\ntrials = 17\nseed = 99\n", "")).unwrap();
+    assert!(without_table.simulation.is_none());
+    let defaults = SimulationOptions::from_parameters(&without_table);
     assert_eq!(defaults, SimulationOptions::default());
 }
