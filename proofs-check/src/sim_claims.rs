@@ -31,9 +31,9 @@ pub const DIVERGENT_HALF_WIDTH: usize = 3;
 /// below 1% of false alarms.
 pub const AGREEMENT_Z: f64 = 4.0;
 
-/// Relative floor of a standard error: the simulator's f64 risk evaluation
-/// carries relative rounding errors near 10⁻¹⁵, so a spread below 10⁻¹² of
-/// the value is rounding, not sampling noise.
+/// Relative floor of a standard error, on the scale of tr Σ_y: the
+/// simulator's f64 risk evaluation carries rounding errors near 10⁻¹⁵ of
+/// that scale, so a spread below 10⁻¹² of it is rounding, not sampling noise.
 pub const ROUNDING_FLOOR: f64 = 1e-12;
 
 /// Factor of the stated accuracy of the deterministic equivalent against the
@@ -134,7 +134,10 @@ pub fn agreement_claims(
             exact_tested += 1;
             // A size whose conditional risk does not vary (p = 0) has a
             // standard error at rounding level; floor it there.
-            let standard_error = summary.standard_error.max(ROUNDING_FLOOR * expected.abs());
+            let scale = exact.map_or(expected.abs(), |run| {
+                to_f64(&run.bounds.target_trace).abs().max(expected.abs())
+            });
+            let standard_error = summary.standard_error.max(ROUNDING_FLOOR * scale);
             let z = if standard_error > 0.0 {
                 (summary.mean - expected) / standard_error
             } else if summary.mean == expected {

@@ -149,6 +149,22 @@ impl Model {
         };
         if p <= n + 1 {
             let bias = if p <= n { Some(0.0) } else { isotropic_bias };
+            // The divergent term is σ²_p times an infinite moment, so without
+            // noise only the bias remains: 0 for p ≤ n, where the design has
+            // full column rank almost surely, and the closed form at p = n + 1.
+            // NOTE: this tests σ²_p = 0 exactly; an HMM whose σ²_p is zero in
+            // exact arithmetic may round to a tiny positive value and diverge here.
+            if sigma2 == 0.0 {
+                return Ok(match bias {
+                    Some(bias) => {
+                        parts(RiskValue::Finite(bias), Some(bias), RiskValue::Finite(0.0))
+                    }
+                    None => FiniteSampleRisk::NoClosedForm {
+                        size: p,
+                        irreducible: sigma2,
+                    },
+                });
+            }
             return Ok(parts(RiskValue::Divergent, bias, RiskValue::Divergent));
         }
         match isotropic_bias {
