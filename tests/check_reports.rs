@@ -19,6 +19,24 @@ fn check_report_per_valid_fixture() {
             "{file}: unexpected error output {}",
             execution.stderr
         );
+        for line in execution.stdout.lines() {
+            assert!(line.chars().count() <= 100, "{file}: line too wide: {line}");
+        }
+        // Identities and engine agreements must hold on every fixture; only
+        // the shape claims, which test the preprint's statements on the
+        // parameters, may fail.
+        for line in execution
+            .stdout
+            .lines()
+            .filter(|line| line.starts_with("FAIL"))
+        {
+            let id = line.trim_start_matches("FAIL").trim();
+            assert!(
+                id.starts_with("shape."),
+                "{file}: claim {id} failed:\n{}",
+                execution.stdout
+            );
+        }
         let failed = execution
             .stdout
             .lines()
@@ -64,4 +82,35 @@ fn check_json_reports_parse() {
             );
         }
     }
+}
+
+/// The JSON report of the d = 2 fixture, whole: the snapshot pins the
+/// schema (field names, nesting, value types) as well as the values.
+#[test]
+fn check_json_schema_snapshot() {
+    let execution = run(&[
+        "check",
+        "fixtures/valid/hmm-d2-explicit.toml",
+        "--format",
+        "json",
+    ]);
+    let report: serde_json::Value = serde_json::from_str(&execution.stdout).unwrap();
+    let again: serde_json::Value =
+        serde_json::from_str(&serde_json::to_string(&report).unwrap()).unwrap();
+    assert_eq!(report, again, "the JSON report does not round-trip");
+    for key in [
+        "schema",
+        "file",
+        "description",
+        "family",
+        "samples",
+        "ridge",
+        "sizes",
+        "claims",
+        "shapes",
+        "summary",
+    ] {
+        assert!(report.get(key).is_some(), "missing top-level key {key}");
+    }
+    insta::assert_snapshot!("check-json-hmm-d2-explicit", execution.stdout);
 }

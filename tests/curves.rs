@@ -140,3 +140,11 @@ fn de_exact_interval_contains_de_value() {
         );
     }
 }
+
+/// The JSON curve of the exact engine on the d = 2 fixture, whole, which
+/// pins the curve schema.
+#[test]
+fn curve_json_schema_snapshot() {
+    let execution = run(&["curve", D2, "--engine", "exact", "--format", "json"]);
+    insta::assert_snapshot!("curve-json-d2-exact", execution.stdout);
+}
