@@ -1,0 +1,404 @@
+//! The `plot` and `scaling` subcommands: SVG files that parse and carry
+//! every series, scaling reports in every format, and usage errors.
+
+use std::path::PathBuf;
+
+use headrisk_tests::{root, run};
+
+const D2: &str = "fixtures/valid/hmm-d2-explicit.toml";
+const ISOTROPIC: &str = "fixtures/valid/isotropic-snr5.toml";
+const D3: &str = "fixtures/valid/hmm-d3-generated.toml";
+
+/// Creates an empty directory for one test's files, under Cargo's scratch
+/// directory for integration tests.
+fn output_dir(test: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join("plot_scaling")
+        .join(test);
+    if dir.exists() {
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Checks that `svg` is well-formed enough to be XML: it starts with an
+/// `<svg` or `<?xml` tag, every tag closes, and start and end tags nest.
+fn assert_balanced_svg(svg: &str) {
+    let trimmed = svg.trim_start();
+    assert!(
+        trimmed.starts_with("<svg") || trimmed.starts_with("<?xml"),
+        "does not start with <svg or <?xml: {}",
+        &trimmed[..trimmed.len().min(80)]
+    );
+    let mut open: Vec<String> = Vec::new();
+    let mut rest = trimmed;
+    while let Some(start) = rest.find('<') {
+        let end = rest[start..]
+            .find('>')
+            .map(|offset| start + offset)
+            .unwrap_or_else(|| panic!("unclosed tag at: {}", &rest[start..]));
+        let tag = &rest[start + 1..end];
+        rest = &rest[end + 1..];
+        if tag.starts_with('?') || tag.starts_with('!') || tag.ends_with('/') {
+            continue;
+        }
+        let name: String = tag
+            .trim_start_matches('/')
+            .chars()
+            .take_while(|c| !c.is_whitespace())
+            .collect();
+        if tag.starts_with('/') {
+            let last = open.pop();
+            assert_eq!(last.as_deref(), Some(name.as_str()), "mismatched </{name}>");
+        } else {
+            open.push(name);
+        }
+    }
+    assert!(open.is_empty(), "unclosed elements: {open:?}");
+}
+
+/// Collects the texts of the SVG's `<text>` elements.
+fn svg_texts(svg: &str) -> Vec<String> {
+    svg.split("<text")
+        .skip(1)
+        .filter_map(|piece| {
+            let body = &piece[piece.find('>')? + 1..];
+            Some(body[..body.find("</text>")?].trim().to_string())
+        })
+        .collect()
+}
+
+#[test]
+fn plot_d2_has_every_series() {
+    let dir = output_dir("plot_d2");
+    let output = dir.join("d2.svg");
+    let execution = run(&["plot", D2, "-o", output.to_str().unwrap()]);
+    assert_eq!(execution.exit_code, 0, "{}", execution.stderr);
+    assert_eq!(execution.stdout, format!("wrote {}\n", output.display()));
+
+    let svg = std::fs::read_to_string(&output).unwrap();
+    assert_balanced_svg(&svg);
+    let texts = svg_texts(&svg);
+    for label in [
+        "exact",
+        "deterministic equivalent",
+        "limit at γ = p/n",
+        "simulation mean, 95% interval",
+        "sweet spot p = 0, R = 2.458",
+        "non-monotone from p = 0",
+        "divergent value on the grid",
+    ] {
+        assert!(
+            texts.iter().any(|text| text == label),
+            "legend label `{label}` missing from {texts:?}"
+        );
+    }
+}
+
+#[test]
+fn plot_isotropic_clips_peak() {
+    let dir = output_dir("plot_isotropic");
+    let output = dir.join("isotropic.svg");
+    let execution = run(&["plot", ISOTROPIC, "-o", output.to_str().unwrap()]);
+    assert_eq!(execution.exit_code, 0, "{}", execution.stderr);
+
+    let svg = std::fs::read_to_string(&output).unwrap();
+    assert_balanced_svg(&svg);
+    let texts = svg_texts(&svg);
+    for label in [
+        "exact",
+        "deterministic equivalent",
+        "limit at γ = p/n",
+        "simulation mean, 95% interval",
+        "sweet spot p = 1, R = 1.026",
+    ] {
+        assert!(
+            texts.iter().any(|text| text == label),
+            "legend label `{label}` missing from {texts:?}"
+        );
+    }
+    // The exact risk at p = n ± 2 is about 40, far above the rest of the
+    // curve (at most about 6), so the axis is clipped and the legend gives
+    // the cut-off.
+    let clipped = texts
+        .iter()
+        .find(|text| text.starts_with("value above"))
+        .unwrap_or_else(|| panic!("no clipping entry in {texts:?}"));
+    let top: f64 = clipped
+        .trim_start_matches("value above ")
+        .trim_end_matches(" (clipped)")
+        .parse()
+        .unwrap();
+    assert!(top > 6.0, "{clipped}");
+    assert!(top < 25.0, "{clipped}");
+}
+
+#[test]
+fn plot_log_axis_notes_hidden_zero() {
+    let dir = output_dir("plot_log");
+    let output = dir.join("d2-log.svg");
+    let execution = run(&["plot", D2, "-o", output.to_str().unwrap(), "--log-x"]);
+    assert_eq!(execution.exit_code, 0, "{}", execution.stderr);
+    let svg = std::fs::read_to_string(&output).unwrap();
+    assert_balanced_svg(&svg);
+    let texts = svg_texts(&svg);
+    assert!(
+        texts
+            .iter()
+            .any(|text| text == "p = 0 is not on the log axis"),
+        "{texts:?}"
+    );
+    assert!(
+        texts.iter().any(|text| text == "model size p (log scale)"),
+        "{texts:?}"
+    );
+}
+
+/// Plotters lays out SVG text by its own estimate, reading no font, only
+/// while neither font feature is enabled. The `ttf` feature reads system
+/// fonts through font-kit and fontconfig, and `ab_glyph` needs a font file,
+/// so none of their crates may enter the lock file.
+#[test]
+fn plot_needs_no_font_crates() {
+    let lock = std::fs::read_to_string(root().join("Cargo.lock")).unwrap();
+    for font_crate in [
+        "font-kit",
+        "ttf-parser",
+        "ab_glyph",
+        "freetype-sys",
+        "yeslogic-fontconfig-sys",
+        "servo-fontconfig",
+    ] {
+        assert!(
+            !lock.contains(&format!("name = \"{font_crate}\"")),
+            "Cargo.lock contains the font crate {font_crate}"
+        );
+    }
+}
+
+#[test]
+fn plot_rejects_bad_output() {
+    let dir = output_dir("plot_bad_output");
+    let taken = dir.join("taken.svg");
+    std::fs::create_dir_all(&taken).unwrap();
+    let cases = [
+        dir.join("risk.png"),
+        dir.join("risk"),
+        dir.join("missing").join("risk.svg"),
+        taken,
+    ];
+    for output in cases {
+        let execution = run(&["plot", D2, "-o", output.to_str().unwrap()]);
+        assert_eq!(execution.exit_code, 2, "{}", output.display());
+        assert_eq!(execution.stdout, "", "{}", output.display());
+        assert_eq!(
+            execution.stderr.lines().count(),
+            1,
+            "{}: {}",
+            output.display(),
+            execution.stderr
+        );
+        assert!(
+            execution.stderr.starts_with("error: "),
+            "{}",
+            execution.stderr
+        );
+    }
+}
+
+#[test]
+fn scaling_tables_snapshot() {
+    let cases = [
+        ("scaling-isotropic-snr5", ISOTROPIC, "10,20,40,200"),
+        ("scaling-hmm-d3-generated", D3, "8,16,32,64"),
+    ];
+    for (name, fixture, samples) in cases {
+        let execution = run(&["scaling", fixture, "--samples", samples]);
+        assert_eq!(execution.exit_code, 0, "{name}: {}", execution.stderr);
+        for line in execution.stdout.lines() {
+            assert!(line.chars().count() <= 100, "{name}: line too wide: {line}");
+        }
+        insta::assert_snapshot!(name, execution.stdout);
+    }
+}
+
+#[test]
+fn scaling_json_isotropic_is_degenerate() {
+    let execution = run(&[
+        "scaling",
+        ISOTROPIC,
+        "--samples",
+        "10,20,40",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(execution.exit_code, 0, "{}", execution.stderr);
+    let value: serde_json::Value = serde_json::from_str(&execution.stdout).unwrap();
+    assert_eq!(value["schema"], "proofs-check/scaling/v1");
+    let rows = value["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 3);
+    // R(1) = σ² (n − 1)/(n − 2) is below R(0) = σ² + r² = 6 for every n here,
+    // so p_sweet = 1 and p_sweet/n = 1/n falls.
+    for (row, n) in rows.iter().zip([10, 20, 40]) {
+        assert_eq!(row["samples"], n);
+        assert_eq!(row["engine"], "exact");
+        assert_eq!(row["sweet_spot"], 1);
+        assert_eq!(row["sweet_spot_ratio"], format!("1/{n}"));
+        assert_eq!(row["empty_head_risk"], "6");
+    }
+    assert_eq!(rows[0]["sweet_spot_risk"], "9/8");
+    assert_eq!(value["verdict"]["status"], "degenerate");
+    assert_eq!(value["verdict"]["degenerate"], true);
+}
+
+#[test]
+fn scaling_short_grid_is_undecided() {
+    let execution = run(&[
+        "scaling",
+        ISOTROPIC,
+        "--samples",
+        "40,200",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(execution.exit_code, 0, "{}", execution.stderr);
+    let value: serde_json::Value = serde_json::from_str(&execution.stdout).unwrap();
+    let rows = value["rows"].as_array().unwrap();
+    assert_eq!(rows[1]["grid_reaches"], false);
+    assert_eq!(rows[1]["usable"], false);
+    assert!(
+        rows[1]["note"]
+            .as_str()
+            .unwrap()
+            .contains("the grid ends at p = 120"),
+        "{}",
+        rows[1]["note"]
+    );
+    assert_eq!(value["verdict"]["status"], "undecided");
+}
+
+/// Splits one CSV line into cells, honouring double-quoted cells.
+fn csv_cells(line: &str) -> Vec<String> {
+    let mut cells = vec![String::new()];
+    let mut quoted = false;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (c, quoted) {
+            ('"', true) if chars.peek() == Some(&'"') => {
+                chars.next();
+                cells.last_mut().unwrap().push('"');
+            }
+            ('"', _) => quoted = !quoted,
+            (',', false) => cells.push(String::new()),
+            _ => cells.last_mut().unwrap().push(c),
+        }
+    }
+    cells
+}
+
+#[test]
+fn scaling_csv_has_header() {
+    let execution = run(&["scaling", D3, "--samples", "8,16,32", "--format", "csv"]);
+    assert_eq!(execution.exit_code, 0, "{}", execution.stderr);
+    let mut lines = execution.stdout.lines();
+    let header = csv_cells(lines.next().unwrap());
+    assert_eq!(header[0], "n");
+    assert!(header.contains(&"sweet_spot".to_string()), "{header:?}");
+    assert!(
+        header.contains(&"sweet_spot_ratio".to_string()),
+        "{header:?}"
+    );
+    let rows: Vec<Vec<String>> = lines.map(csv_cells).collect();
+    assert_eq!(rows.len(), 3);
+    for row in &rows {
+        assert_eq!(row.len(), header.len(), "{row:?}");
+    }
+    assert_eq!(rows[0][0], "8");
+    assert_eq!(rows[2][0], "32");
+}
+
+#[test]
+fn scaling_plot_writes_svg() {
+    let dir = output_dir("scaling_plot");
+    let output = dir.join("ratio.svg");
+    let execution = run(&[
+        "scaling",
+        ISOTROPIC,
+        "--samples",
+        "10,20,40",
+        "--plot",
+        output.to_str().unwrap(),
+    ]);
+    assert_eq!(execution.exit_code, 0, "{}", execution.stderr);
+    assert!(
+        execution
+            .stdout
+            .ends_with(&format!("wrote {}\n", output.display())),
+        "{}",
+        execution.stdout
+    );
+    let svg = std::fs::read_to_string(&output).unwrap();
+    assert_balanced_svg(&svg);
+    let texts = svg_texts(&svg);
+    assert!(texts.iter().any(|text| text == "p_sweet / n"), "{texts:?}");
+    assert!(
+        texts.iter().any(|text| text == "used in the verdict"),
+        "{texts:?}"
+    );
+}
+
+#[test]
+fn scaling_rejects_bad_samples() {
+    for samples in ["100,50", "20,20", "1,10"] {
+        let execution = run(&["scaling", ISOTROPIC, "--samples", samples]);
+        assert_eq!(execution.exit_code, 2, "--samples {samples}");
+        assert_eq!(execution.stdout, "", "--samples {samples}");
+        assert_eq!(
+            execution.stderr.lines().count(),
+            1,
+            "--samples {samples}: {}",
+            execution.stderr
+        );
+        assert!(
+            execution.stderr.starts_with("error: --samples"),
+            "{}",
+            execution.stderr
+        );
+    }
+}
+
+#[test]
+fn scaling_rejects_empty_samples() {
+    // An empty value never reaches the command: clap rejects it while
+    // parsing the integers, with its own usage hint after the error line.
+    let execution = run(&["scaling", ISOTROPIC, "--samples", ""]);
+    assert_eq!(execution.exit_code, 2);
+    assert!(
+        execution.stderr.starts_with("error: "),
+        "{}",
+        execution.stderr
+    );
+}
+
+#[test]
+fn scaling_ridge_uses_equivalent() {
+    // For λ > 0 the exact engine has no closed form at p ≥ 1, so every row
+    // falls back to the deterministic equivalent and says why.
+    let execution = run(&[
+        "scaling",
+        "fixtures/valid/hmm-ridge.toml",
+        "--samples",
+        "16,32",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(execution.exit_code, 0, "{}", execution.stderr);
+    let value: serde_json::Value = serde_json::from_str(&execution.stdout).unwrap();
+    for row in value["rows"].as_array().unwrap() {
+        assert_eq!(row["engine"], "de", "{row}");
+        let reason = row["engine_reason"].as_str().unwrap();
+        assert!(reason.contains("no closed form"), "{reason}");
+        assert!(row["sweet_spot"].is_u64(), "{row}");
+    }
+}
