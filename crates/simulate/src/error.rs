@@ -2,7 +2,7 @@
 
 use thiserror::Error;
 
-/// Why a simulation or a fit failed.
+/// Error of a simulation or a fit.
 ///
 /// Every variant carries the offending setting or value, so that `Display`
 /// names what failed and how to fix it on one line.

@@ -16,7 +16,7 @@
 //!   leading p×p block of R and the first p rows of QᵀY are those of X_p.
 //! - p > n: the triangular factor R_p of X_pᵀ = Q_p R_p is updated as columns
 //!   are added, by a QR of the stacked [R_{p'}; X_{p'..p}ᵀ] that exploits the
-//!   zeros of R_{p'} (see [`update_triangle`]). That costs O((p − p')·n²)
+//!   zeros of R_{p'} (`update_triangle`). That costs O((p − p')·n²)
 //!   instead of O(p·n²) for a fresh factorisation. The head is then
 //!   Θ̂ = X_pᵀ R_p⁻¹ R_p⁻ᵀ Y, the seminormal equations for the min-norm
 //!   problem. C. C. Paige (1973) showed that this method is numerically
@@ -82,7 +82,8 @@ impl HouseholderQr {
         }
     }
 
-    /// The leading `size`×`size` block of R; only its upper triangle is R.
+    /// Returns the leading `size`×`size` block of R. Only its upper triangle is
+    /// R, because the Householder vectors fill the rest.
     fn r(&self, size: usize) -> MatRef<'_, f64> {
         self.factors.get(..size, ..size)
     }
@@ -217,10 +218,10 @@ fn check_ridge(ridge: f64) -> Result<(), SimulateError> {
     }
 }
 
-/// Returns the relative residual of a fitted head; see
-/// [`FIT_RESIDUAL_TOLERANCE`] for the normalisation. For λ = 0 and p ≥ n the
-/// fit interpolates, so the residual Y − XΘ̂ itself is measured; otherwise the
-/// residual of the (ridge) normal equations Xᵀ(Y − XΘ̂) − nλΘ̂.
+/// Returns the relative residual of a fitted head, normalised as described
+/// at [`FIT_RESIDUAL_TOLERANCE`]. For λ = 0 and p ≥ n the fit interpolates,
+/// so the residual Y − XΘ̂ itself is measured. Otherwise it is the residual
+/// of the (ridge) normal equations Xᵀ(Y − XΘ̂) − nλΘ̂.
 pub(crate) fn relative_residual(
     x: MatRef<'_, f64>,
     y: MatRef<'_, f64>,
@@ -428,6 +429,9 @@ fn fit_primal_nested(
             .diagonal_mut()
             .fill((n as f64 * ridge).sqrt());
     }
+    // NOTE: a rank-deficient X_{p₀} rejects every size up to n, even sizes
+    // whose leading columns are independent. Only a singular Σ with σ_u² = 0
+    // produces one.
     let factor = HouseholderQr::new(stacked);
     factor.require_rank(widest, widest)?;
 
@@ -542,7 +546,7 @@ const UPDATE_PANEL_WIDTH: usize = 16;
 
 /// Replaces the n×n upper-triangular `triangle` R by the triangular factor
 /// R' of the stacked [R; V], so that R'ᵀR' = RᵀR + VᵀV, where V = `rows`
-/// (m×n) holds the rows added at size p = `size`.
+/// (m×n) contains the rows added at size p = `size`.
 ///
 /// The reflector that clears column j of [R; V] touches only row j of R and
 /// the rows of V, because R is already zero below its diagonal. So the

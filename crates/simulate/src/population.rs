@@ -94,7 +94,7 @@ pub(crate) fn covariance_at_step(
     let overflow = SimulateError::CovarianceOverflow { position };
     let mut remaining = position.saturating_sub(1);
     let mut sigma = initial.to_owned();
-    // (power, offset) holds (A^m, S_m) for m = 2^i.
+    // (power, offset) is (A^m, S_m) for m = 2^i.
     let mut power = transition.to_owned();
     let mut offset = noise.to_owned();
 

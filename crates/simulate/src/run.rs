@@ -140,15 +140,20 @@ impl SimulatedCurve {
 /// `rayon::ThreadPool::install` to choose the threads.
 ///
 /// `progress`, when given, is called from worker threads with the number of
-/// trials that just finished (currently 1 per call); the arguments add up to
+/// trials that just finished, currently 1 per call. The arguments add up to
 /// `options.trials`. Nothing is drawn or printed otherwise.
 ///
 /// # Errors
-/// Invalid options, settings the simulator does not support (trajectory
-/// sampling of the isotropic family), numbers that overflow f64, a working
-/// set above `options.memory_budget_bytes`, covariances that fail their
-/// square root, and fits that fail their residual check (wrapped in
-/// [`SimulateError::Trial`] with the trial and the seed).
+/// - [`SimulateError::InvalidOption`] for invalid options;
+/// - [`SimulateError::UnsupportedSetting`] for trajectory sampling of the
+///   isotropic family;
+/// - [`SimulateError::NotRepresentable`] for inputs that overflow f64;
+/// - [`SimulateError::MemoryBudgetExceeded`] for a working set above
+///   `options.memory_budget_bytes`;
+/// - the covariance errors of Σ and Q (not positive semidefinite, overflow,
+///   Lyapunov iteration not converged);
+/// - [`SimulateError::Trial`], with the trial and the seed, around a fit that
+///   fails its rank or residual check or a risk that overflows.
 pub fn simulate(
     params: &ParameterSet,
     options: &SimulationOptions,

@@ -6,9 +6,9 @@
 //! each sampler. Gaussian vectors with covariance S are drawn as F g with
 //! g ~ N(0, I) and F Fᵀ = S (see [`crate::population::psd_square_root`]).
 //!
-//! Every trial draws the widest representation X_P once; the design of size p
-//! is its first p columns, so all sizes of a trial share their random numbers
-//! and differences between sizes have small variance.
+//! Every trial draws the widest representation X_P once, and the design of
+//! size p is its first p columns. All sizes of a trial share their random
+//! numbers, so differences between sizes have small variance.
 
 use std::sync::Arc;
 
@@ -56,7 +56,8 @@ pub(crate) struct TrainingSet {
     pub y_or_noise: Mat<f64>,
 }
 
-/// How the HMM training pairs relate, with the square roots they need.
+/// Sampler of HMM training pairs: the model matrices and the square roots
+/// of the covariances they draw from.
 #[derive(Debug, Clone)]
 pub(crate) struct HmmSampler {
     /// A, d×d.
@@ -149,8 +150,8 @@ impl HmmSampler {
 /// B_raw (P×k) is drawn row by row from `ChaCha8Rng::seed_from_u64(seed)`,
 /// so its first p rows do not depend on P. The coefficients of size p are
 /// B_p = r·B_raw[..p] / ‖B_raw[..p]‖_F, so that ‖B_p‖²_F = r² at every
-/// p ≥ 1. The target y = B_pᵀx + e therefore depends on p: every size sees
-/// the same signal strength r² through different coefficients.
+/// p ≥ 1. The target y = B_pᵀx + e therefore depends on p. Every size has
+/// the same signal strength r², with different coefficients.
 #[derive(Debug, Clone)]
 pub(crate) struct SignalDirection {
     raw: Mat<f64>,

@@ -13,7 +13,7 @@ pub const DEFAULT_CONFIDENCE_LEVEL: f64 = 0.95;
 ///
 /// Near the interpolation threshold, |p − n| ≤ 1 for λ = 0, the expected
 /// risk is infinite. Every trial still gives a finite risk, so the mean is
-/// reported, but it can be enormous and has no limit as trials grow; callers
+/// reported. It can be enormous and has no limit as trials grow, so callers
 /// decide which sizes to treat as divergent.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Summary {

@@ -94,7 +94,8 @@ fn curve_covers_every_size() {
         assert_eq!(point.trial_risks.len(), 16);
         assert_eq!(point.risk.trials, 16);
         assert!(point.risk.mean.is_finite(), "p = {}", point.size);
-        assert!(point.risk.lower <= point.risk.mean && point.risk.mean <= point.risk.upper);
+        assert!(point.risk.lower <= point.risk.mean, "p = {}", point.size);
+        assert!(point.risk.mean <= point.risk.upper, "p = {}", point.size);
     }
 }
 
