@@ -138,11 +138,22 @@ where
         Ok(cli) => cli,
         Err(error) => {
             let exit_code = if error.use_stderr() { 2 } else { 0 };
-            let text = error.render().to_string();
+            let mut text = error.render().to_string();
+            if !text.ends_with('\n') {
+                text.push('\n');
+            }
             let (stdout, stderr) = if exit_code == 0 {
                 (text, String::new())
+            } else if error.kind()
+                == clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+            {
+                (
+                    String::new(),
+                    "error: a subcommand is required (check, curve, plot or scaling); run `proofs-check --help` for usage\n"
+                        .to_string(),
+                )
             } else {
-                (String::new(), text)
+                (String::new(), one_line_usage_error(&text))
             };
             return Execution {
                 stdout,
@@ -183,6 +194,34 @@ where
             exit_code: 2,
         },
     }
+}
+
+/// Shortens clap's multi-line usage error to its first line plus a pointer
+/// to `--help`, so every invalid invocation ends with one line on standard
+/// error, like invalid input does.
+fn one_line_usage_error(text: &str) -> String {
+    let mut lines = text.lines().map(str::trim).filter(|line| !line.is_empty());
+    let mut first = lines.next().unwrap_or("error: invalid usage").to_string();
+    // "the following required arguments were not provided:" names them on
+    // the next line.
+    if first.ends_with(':') {
+        if let Some(next) = lines.next() {
+            first = format!("{first} {next}");
+        }
+    }
+    if let Some(values) = text
+        .lines()
+        .map(str::trim)
+        .find(|line| line.starts_with("[possible values"))
+    {
+        first = format!("{first} {values}");
+    }
+    let first = if first.starts_with("error:") {
+        first
+    } else {
+        format!("error: {first}")
+    };
+    format!("{first}; run `proofs-check --help` for usage\n")
 }
 
 /// What a subcommand prints on standard output, and its exit code.

@@ -50,6 +50,51 @@ fn valid_fixture_exit_code_matches_report() {
 }
 
 #[test]
+fn usage_errors_are_one_line() {
+    let cases: [&[&str]; 5] = [
+        &[],
+        &["check"],
+        &["no-such-command"],
+        &[
+            "curve",
+            "fixtures/valid/hmm-d2-explicit.toml",
+            "--engine",
+            "magic",
+        ],
+        &[
+            "scaling",
+            "fixtures/valid/isotropic-snr5.toml",
+            "--samples",
+            "",
+        ],
+    ];
+    for args in cases {
+        let (code, stdout, stderr) = run(args);
+        assert_eq!(code, 2, "{args:?}: {stderr}");
+        assert!(stdout.is_empty(), "{args:?}: {stdout}");
+        assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
+        assert!(stderr.starts_with("error: "), "{args:?}: {stderr}");
+    }
+    let (_, _, stderr) = run(&[
+        "curve",
+        "fixtures/valid/hmm-d2-explicit.toml",
+        "--engine",
+        "magic",
+    ]);
+    assert!(stderr.contains("possible values"), "{stderr}");
+}
+
+#[test]
+fn help_and_version_exit_0() {
+    let (code, stdout, _) = run(&["--help"]);
+    assert_eq!(code, 0);
+    assert!(stdout.contains("check"));
+    let (code, stdout, _) = run(&["--version"]);
+    assert_eq!(code, 0);
+    assert!(stdout.ends_with('\n'), "{stdout:?}");
+}
+
+#[test]
 fn usage_errors_exit_2() {
     let (code, _, stderr) = run(&["check"]);
     assert_eq!(code, 2, "{stderr}");
