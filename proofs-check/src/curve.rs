@@ -9,7 +9,8 @@ use std::path::Path;
 use headrisk_exact::{FiniteSampleRisk as ExactRisk, NoClosedForm, RiskValue};
 use headrisk_float::{FiniteSampleRisk as FloatRisk, Model};
 use headrisk_model::number::{format_decimal, format_fraction, to_f64};
-use headrisk_model::{BigRational, ParameterSet};
+use headrisk_model::{BigRational, ParameterSet, Sampling};
+use num_traits::Zero;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -81,6 +82,14 @@ pub fn build(path: &Path, params: &ParameterSet, engine: Engine) -> Result<Curve
             path.display()
         ))
     };
+    if matches!(engine, Engine::Exact | Engine::DeExact) {
+        if let Some(reason) = crate::check::exact_out_of_reach(params) {
+            return Err(UsageError(format!(
+                "{}: {reason}; use --engine float or de for this parameter set",
+                path.display()
+            )));
+        }
+    }
     let (name, columns, rows) = match engine {
         Engine::Exact => {
             let points = headrisk_exact::finite_sample_curve(params)
@@ -97,13 +106,36 @@ pub fn build(path: &Path, params: &ParameterSet, engine: Engine) -> Result<Curve
             let points = model
                 .finite_sample_curve(&params.sizes, params.samples)
                 .map_err(|error| engine_failure("float", &error))?;
+            // The closed forms hold for the ridgeless head with independent
+            // pairs only; elsewhere p ≥ 1 has no finite-sample value.
+            let unsupported = if !params.ridge.is_zero() {
+                Some("λ > 0 has no finite-sample closed form")
+            } else if params.sampling != Sampling::Independent {
+                Some("trajectory sampling has no closed form")
+            } else {
+                None
+            };
+            let points: Vec<FloatRisk> = points
+                .into_iter()
+                .map(|risk| match (unsupported, &risk) {
+                    (Some(_), FloatRisk::ClosedForm(parts)) if parts.size > 0 => {
+                        FloatRisk::NoClosedForm {
+                            size: parts.size,
+                            irreducible: parts.irreducible,
+                        }
+                    }
+                    _ => risk,
+                })
+                .collect();
+            let reason =
+                unsupported.unwrap_or("p ≥ n + 2 and Σ_x is not a multiple of the identity");
             (
                 "float",
                 float_columns(),
                 points
                     .iter()
                     .zip(&params.sizes)
-                    .map(|(risk, &p)| float_row(p, risk))
+                    .map(|(risk, &p)| float_row(p, risk, reason))
                     .collect(),
             )
         }
@@ -123,6 +155,23 @@ pub fn build(path: &Path, params: &ParameterSet, engine: Engine) -> Result<Curve
             let model =
                 Model::from_parameters(params).map_err(|error| engine_failure("float", &error))?;
             let mut rows = Vec::with_capacity(params.sizes.len());
+            if !params.ridge.is_zero() {
+                let reason = "the proportional limits are stated for the ridgeless head (λ = 0)";
+                let rows = params
+                    .sizes
+                    .iter()
+                    .map(|&p| missing_row(p, 1, reason))
+                    .collect();
+                return Ok(Curve {
+                    engine: "limit",
+                    file: path.display().to_string(),
+                    family: family_name(params),
+                    samples: params.samples,
+                    ridge: format_fraction(&params.ridge),
+                    columns: vec![column("risk", true)],
+                    rows,
+                });
+            }
             for &p in &params.sizes {
                 let gamma = p as f64 / params.samples as f64;
                 let value = model
@@ -270,7 +319,7 @@ fn float_value(value: &RiskValue<f64>) -> Option<String> {
     })
 }
 
-fn float_row(p: usize, risk: &FloatRisk) -> Row {
+fn float_row(p: usize, risk: &FloatRisk, reason: &str) -> Row {
     match risk {
         FloatRisk::ClosedForm(parts) => Row {
             p,
@@ -288,7 +337,7 @@ fn float_row(p: usize, risk: &FloatRisk) -> Row {
             ],
         },
         FloatRisk::NoClosedForm { irreducible, .. } => {
-            let mut row = missing_row(p, 4, "p ≥ n + 2 and Σ_x is not a multiple of the identity");
+            let mut row = missing_row(p, 4, reason);
             row.values[1] = Some(float_text(*irreducible));
             row
         }
@@ -345,7 +394,9 @@ fn mc_columns() -> Vec<Column> {
 /// heavy-tailed for a mean to settle.
 fn mc_row(point: &headrisk_simulate::SizeEstimate, params: &ParameterSet) -> Row {
     let summary = &point.risk;
-    let divergent = crate::sim_claims::near_threshold(point.size, params);
+    // The expected risk is infinite only at |p − n| ≤ 1; the claims also
+    // leave out 2 ≤ |p − n| ≤ 3, where the mean has no usable standard error.
+    let divergent = params.ridge.is_zero() && point.size.abs_diff(params.samples) <= 1;
     Row {
         p: point.size,
         status: if divergent { "divergent" } else { "finite" },

@@ -121,6 +121,13 @@ fn empty_head(run: &ExactRun<'_>) -> Result<Claim, headrisk_exact::ExactError> {
 fn irreducible_monotone(run: &ExactRun<'_>) -> Claim {
     let statement = "nested features: σ²_p is non-increasing in p over the grid";
     let points: Vec<&PopulationPoint> = population(run).collect();
+    if points.len() < 2 {
+        return Claim::skip(
+            "population.monotone",
+            statement,
+            "the grid has fewer than two sizes",
+        );
+    }
     let failure = points
         .windows(2)
         .find(|pair| pair[1].irreducible > pair[0].irreducible)

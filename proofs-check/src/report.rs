@@ -235,6 +235,9 @@ fn shape_lines(report: &ShapeReport) -> Vec<String> {
     lines.push(
         match (shape.second_descent_end, shape.still_falling_at_end) {
             (None, _) => "second descent: no values for p ≥ n + 2".to_string(),
+            (Some(_), _) if shape.second_descent_present == Some(false) => {
+                "second descent: none, the risk does not fall for p ≥ n + 2".to_string()
+            }
             (Some(end), Some(true)) => format!(
                 "second descent: still falling at the end of the sweep (minimum at p = {end})"
             ),

@@ -137,7 +137,9 @@ pub fn agreement_claims(
             let scale = exact.map_or(expected.abs(), |run| {
                 to_f64(&run.bounds.target_trace).abs().max(expected.abs())
             });
-            let standard_error = summary.standard_error.max(ROUNDING_FLOOR * scale);
+            // The mean of t equal values carries up to about t·ε of rounding.
+            let rounding = (ROUNDING_FLOOR + 4.0 * f64::EPSILON * summary.trials as f64) * scale;
+            let standard_error = summary.standard_error.max(rounding);
             let z = if standard_error > 0.0 {
                 (summary.mean - expected) / standard_error
             } else if summary.mean == expected {

@@ -1,8 +1,9 @@
 //! Exact checks that a parameter set needs and that no float can decide:
 //! positive semidefiniteness, the rank of W, and the stability of A.
 
+use num_bigint::BigInt;
 use num_rational::BigRational;
-use num_traits::{One, Signed, Zero};
+use num_traits::{FromPrimitive, One, Signed, Zero};
 
 use crate::matrix::RationalMatrix;
 
@@ -84,6 +85,166 @@ pub(crate) fn leading_column_rank(matrix: &RationalMatrix, through: usize) -> (u
     )
 }
 
+/// Largest d for which the exact Schur–Cohn test runs; its rational
+/// coefficients grow quickly with the degree (d = 20 takes seconds).
+pub(crate) const SCHUR_COHN_MAX_DIM: usize = 16;
+/// Largest d for which a Lyapunov certificate is tried; the exact check
+/// costs O(d³) big-integer operations.
+pub(crate) const LYAPUNOV_CERTIFICATE_MAX_DIM: usize = 100;
+/// Fractional bits of the rounded candidate P of the Lyapunov certificate.
+const CERTIFICATE_BITS: u32 = 24;
+
+/// max |a_ii| when A is upper or lower triangular, whose eigenvalues are its
+/// diagonal entries; `None` otherwise.
+fn triangular_spectral_radius(matrix: &RationalMatrix) -> Option<BigRational> {
+    let n = matrix.n_rows();
+    let upper = (0..n).all(|row| (0..row).all(|col| matrix.get(row, col).is_zero()));
+    let lower = (0..n).all(|row| (row + 1..n).all(|col| matrix.get(row, col).is_zero()));
+    (upper || lower).then(|| {
+        (0..n)
+            .map(|i| matrix.get(i, i).abs())
+            .max()
+            .unwrap_or_else(BigRational::zero)
+    })
+}
+
+/// Tries to prove ρ(A) < 1 by a Lyapunov certificate: a symmetric P ≻ 0
+/// with P − AᵀPA ≻ 0 exists exactly when ρ(A) < 1 (Lyapunov's theorem for
+/// discrete time).
+///
+/// A candidate P = Σ_k (Aᵀ)^k A^k is computed in f64 by the doubling
+/// iteration and rounded to multiples of 2^-24; the two definiteness
+/// conditions are then checked exactly, so the float only guides the search
+/// and a `true` is a proof. A `false` proves nothing.
+fn lyapunov_certificate(matrix: &RationalMatrix) -> bool {
+    let n = matrix.n_rows();
+    let a = matrix.to_f64_row_major();
+    if a.iter().any(|x| !x.is_finite()) {
+        return false;
+    }
+    let multiply = |x: &[f64], y: &[f64], transpose_x: bool| -> Vec<f64> {
+        let mut out = vec![0.0; n * n];
+        for i in 0..n {
+            for k in 0..n {
+                let xik = if transpose_x {
+                    x[k * n + i]
+                } else {
+                    x[i * n + k]
+                };
+                if xik == 0.0 {
+                    continue;
+                }
+                for j in 0..n {
+                    out[i * n + j] += xik * y[k * n + j];
+                }
+            }
+        }
+        out
+    };
+    // P_{k+1} = P_k + B_kᵀ P_k B_k, B_{k+1} = B_k², from P_0 = I, B_0 = A.
+    let mut p: Vec<f64> = (0..n * n)
+        .map(|index| if index % (n + 1) == 0 { 1.0 } else { 0.0 })
+        .collect();
+    let mut b = a.clone();
+    for _ in 0..64 {
+        let pb = multiply(&p, &b, false);
+        let update = multiply(&b, &pb, true);
+        for (entry, delta) in p.iter_mut().zip(&update) {
+            *entry += delta;
+        }
+        b = multiply(&b, &b, false);
+        let size: f64 = b.iter().map(|x| x * x).sum();
+        if !size.is_finite() || p.iter().any(|x| !x.is_finite()) {
+            return false;
+        }
+        if size < 1e-40 {
+            break;
+        }
+    }
+
+    // Rounded, symmetric candidate as exact rationals.
+    let scale = f64::from(2u32).powi(CERTIFICATE_BITS as i32);
+    let denominator = BigInt::from(1u64) << CERTIFICATE_BITS;
+    let mut candidate = vec![BigRational::zero(); n * n];
+    for i in 0..n {
+        for j in i..n {
+            let value = (0.5 * (p[i * n + j] + p[j * n + i]) * scale).round();
+            if !value.is_finite() || value.abs() > 1e300 {
+                return false;
+            }
+            let Some(numerator) = BigInt::from_f64(value) else {
+                return false;
+            };
+            let entry = BigRational::new(numerator, denominator.clone());
+            candidate[i * n + j] = entry.clone();
+            candidate[j * n + i] = entry;
+        }
+    }
+    let Some(candidate) = RationalMatrix::from_row_major(n, n, candidate) else {
+        return false;
+    };
+    if !is_positive_definite(&candidate) {
+        return false;
+    }
+
+    // P − AᵀPA, exactly.
+    let entries = matrix.entries();
+    let mut pa = vec![BigRational::zero(); n * n];
+    for i in 0..n {
+        for k in 0..n {
+            let pik = candidate.get(i, k);
+            if pik.is_zero() {
+                continue;
+            }
+            for j in 0..n {
+                if !entries[k * n + j].is_zero() {
+                    pa[i * n + j] += pik * &entries[k * n + j];
+                }
+            }
+        }
+    }
+    let mut difference = candidate.entries().to_vec();
+    for k in 0..n {
+        for i in 0..n {
+            let aki = &entries[k * n + i];
+            if aki.is_zero() {
+                continue;
+            }
+            for j in 0..n {
+                if !pa[k * n + j].is_zero() {
+                    difference[i * n + j] -= aki * &pa[k * n + j];
+                }
+            }
+        }
+    }
+    RationalMatrix::from_row_major(n, n, difference)
+        .is_some_and(|matrix| is_positive_definite(&matrix))
+}
+
+/// Whether a symmetric matrix is positive definite: every pivot of
+/// symmetric Gaussian elimination is positive.
+fn is_positive_definite(matrix: &RationalMatrix) -> bool {
+    let n = matrix.n_rows();
+    let mut work: Vec<BigRational> = matrix.entries().to_vec();
+    for k in 0..n {
+        let pivot = work[k * n + k].clone();
+        if !pivot.is_positive() {
+            return false;
+        }
+        for i in k + 1..n {
+            let factor = &work[i * n + k] / &pivot;
+            if factor.is_zero() {
+                continue;
+            }
+            for j in k + 1..n {
+                let update = &factor * &work[k * n + j];
+                work[i * n + j] -= update;
+            }
+        }
+    }
+    true
+}
+
 /// Outcome of the exact stability test of a square matrix.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Stability {
@@ -91,6 +252,8 @@ pub(crate) enum Stability {
     Stable,
     /// ρ(A) ≥ 1, with the reason in words.
     Unstable(String),
+    /// Neither proved, with the reason in words.
+    Undecided(String),
 }
 
 /// Decides ρ(A) < 1 exactly.
@@ -120,6 +283,25 @@ pub(crate) fn stability(matrix: &RationalMatrix) -> Stability {
         .unwrap_or_else(BigRational::zero);
     if row_norm < BigRational::one() || col_norm < BigRational::one() {
         return Stability::Stable;
+    }
+    if let Some(radius) = triangular_spectral_radius(matrix) {
+        return if radius < BigRational::one() {
+            Stability::Stable
+        } else {
+            Stability::Unstable(format!(
+                "is triangular with a diagonal entry of modulus {} ≥ 1",
+                crate::number::format_fraction(&radius)
+            ))
+        };
+    }
+    if n <= LYAPUNOV_CERTIFICATE_MAX_DIM && lyapunov_certificate(matrix) {
+        return Stability::Stable;
+    }
+    if n > SCHUR_COHN_MAX_DIM {
+        return Stability::Undecided(format!(
+            "could not be certified stable: it has norms ≥ 1, is not triangular, no Lyapunov certificate was found, \
+             and d = {n} exceeds {SCHUR_COHN_MAX_DIM}, the largest dimension for the exact Schur–Cohn test"
+        ));
     }
 
     let polynomial = characteristic_polynomial(matrix);
@@ -288,6 +470,44 @@ mod tests {
         // [[0.5, 0.6],[-0.6, 0.5]] has |eigenvalue|² = 0.25 + 0.36 = 0.61.
         let spiral = matrix(2, &[(1, 2), (3, 5), (-3, 5), (1, 2)]);
         assert_eq!(stability(&spiral), Stability::Stable);
+    }
+
+    #[test]
+    fn stability_of_larger_matrices_is_fast() {
+        // 0.5·I + 0.6 on the superdiagonal, d = 200: norms 1.1, triangular, ρ = 0.5.
+        let n = 200;
+        let entries = (0..n * n)
+            .map(|index| {
+                let (row, col) = (index / n, index % n);
+                match col {
+                    c if c == row => BigRational::new(1.into(), 2.into()),
+                    c if c == row + 1 => BigRational::new(3.into(), 5.into()),
+                    _ => BigRational::zero(),
+                }
+            })
+            .collect();
+        let bidiagonal = RationalMatrix::from_row_major(n, n, entries).unwrap();
+        assert_eq!(stability(&bidiagonal), Stability::Stable);
+        // A dense 3×3 with norms above 1 and ρ < 1 is proved by the
+        // Lyapunov certificate: eigenvalues 0.6 and 0.5 ± 0.3i.
+        let a = matrix(
+            3,
+            &[
+                (3, 5),
+                (4, 5),
+                (0, 1),
+                (0, 1),
+                (1, 2),
+                (3, 10),
+                (0, 1),
+                (-3, 10),
+                (1, 2),
+            ],
+        );
+        assert!(lyapunov_certificate(&a));
+        // No certificate exists for an unstable matrix.
+        let unstable = matrix(2, &[(9, 10), (1, 2), (1, 2), (9, 10)]);
+        assert!(!lyapunov_certificate(&unstable));
     }
 
     #[test]

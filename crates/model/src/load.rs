@@ -17,8 +17,10 @@ use crate::parse::{Source, Table, line_and_column, non_negative};
 pub const MAX_GRID_POINTS: usize = 1_000_000;
 /// Largest number of entries of a generated feature matrix (d·P), 8 bytes each.
 pub const MAX_FEATURE_ENTRIES: usize = 100_000_000;
-/// Largest token dimension d.
-pub const MAX_DIM: usize = 2_000;
+/// Largest number of simulation trials.
+pub const MAX_TRIALS: usize = 10_000_000;
+/// Largest token dimension d (and output dimension k of the isotropic family).
+pub const MAX_DIM: usize = 500;
 
 const TOP_KEYS: &[&str] = &[
     "description",
@@ -169,6 +171,14 @@ pub fn parse(text: &str) -> Result<ParameterSet, ParamError> {
     let max_size = family.max_size();
     let sizes = match top.table("sizes")? {
         Some(table) => read_sizes(&table, max_size)?,
+        None if max_size >= MAX_GRID_POINTS => {
+            return Err(ParamError::MissingKey {
+                field: "sizes".into(),
+                hint: format!(
+                    "the default grid 0..={max_size} would have more than {MAX_GRID_POINTS} sizes; add a [sizes] table with a step, a count or a list"
+                ),
+            });
+        }
         None => (0..=max_size).collect(),
     };
     if let Some(&largest) = sizes.last() {
@@ -188,6 +198,15 @@ pub fn parse(text: &str) -> Result<ParameterSet, ParamError> {
         Some(table) => {
             table.check_keys(SIMULATION_KEYS)?;
             let trials = table.size("trials")?.unwrap_or(200);
+            if trials > MAX_TRIALS {
+                return Err(ParamError::out_of_range(
+                    "simulation.trials",
+                    trials,
+                    format!(
+                        "must be at most {MAX_TRIALS}, because every trial keeps its risks in memory"
+                    ),
+                ));
+            }
             if trials < 2 {
                 return Err(ParamError::out_of_range(
                     "simulation.trials",
@@ -338,10 +357,13 @@ fn read_hmm(table: &Table<'_>) -> Result<Hmm, ParamError> {
             ));
         }
     };
-    if let (Position::Stationary, Stability::Unstable(detail)) =
-        (position, certify::stability(&transition))
-    {
-        return Err(ParamError::Unstable { detail });
+    if position == Position::Stationary {
+        match certify::stability(&transition) {
+            Stability::Stable => {}
+            Stability::Unstable(detail) | Stability::Undecided(detail) => {
+                return Err(ParamError::Unstable { detail });
+            }
+        }
     }
 
     let representation_noise = table.required(
@@ -475,11 +497,11 @@ fn read_isotropic(table: &Table<'_>) -> Result<Isotropic, ParamError> {
     )?;
     non_negative("isotropic.signal", &signal, "r² is a squared norm")?;
     let outputs = table.size("outputs")?.unwrap_or(1);
-    if outputs == 0 {
+    if outputs == 0 || outputs > MAX_DIM {
         return Err(ParamError::out_of_range(
             "isotropic.outputs",
-            0,
-            "must be ≥ 1",
+            outputs,
+            format!("must be between 1 and {MAX_DIM}"),
         ));
     }
     let max_size = table.required("max_size", "set the largest model size P", Table::size)?;

@@ -78,7 +78,7 @@ fn parse_decimal(text: &str) -> Result<BigRational, NumberTextError> {
             .parse()
             .map_err(|_| NumberTextError::Invalid(format!("`{text}` has an invalid exponent")))?,
     };
-    if exponent.abs() > MAX_DECIMAL_EXPONENT {
+    if exponent.unsigned_abs() > MAX_DECIMAL_EXPONENT.unsigned_abs() {
         return Err(NumberTextError::Invalid(format!(
             "the exponent {exponent} exceeds ±{MAX_DECIMAL_EXPONENT}"
         )));
@@ -221,6 +221,8 @@ mod tests {
         assert!(parse_exact("1/0").is_err());
         assert!(parse_exact("abc").is_err());
         assert!(parse_exact("1e99999").is_err());
+        assert!(parse_exact("1e-9223372036854775808").is_err());
+        assert!(parse_exact("1e9223372036854775807").is_err());
         assert!(parse_exact("").is_err());
         assert!(parse_exact(".").is_err());
     }

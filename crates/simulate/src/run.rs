@@ -160,6 +160,19 @@ pub fn simulate(
     progress: Option<&(dyn Fn(usize) + Sync)>,
 ) -> Result<SimulatedCurve, SimulateError> {
     options.validate()?;
+    // A first bound before anything is allocated: the design X_P alone has
+    // n·P entries of 8 bytes. The plan then checks its whole working set.
+    let max_size = params.sizes.last().copied().unwrap_or(0);
+    let entries = params.samples as u128 * max_size as u128;
+    if entries.saturating_mul(8) > u128::from(options.memory_budget_bytes) {
+        return Err(SimulateError::MemoryBudgetExceeded {
+            samples: params.samples,
+            max_size,
+            entries,
+            bytes: entries.saturating_mul(8),
+            budget: options.memory_budget_bytes,
+        });
+    }
     let plan = Plan::new(params)?;
     plan.check_memory(options.memory_budget_bytes)?;
 
