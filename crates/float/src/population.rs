@@ -290,7 +290,11 @@ fn low_rank_analysis(
     let dim = hmm.dim;
     let noise = hmm.representation_noise;
     if size == 0 {
-        return Ok(empty_analysis(hmm.output_variance, hmm.bayes_risk));
+        return Ok(empty_analysis(
+            hmm.output_variance,
+            hmm.bayes_risk,
+            hmm.amplification,
+        ));
     }
     check_finite(gram, "feature Gram matrix G_p", Some(size))?;
 
@@ -388,7 +392,11 @@ fn dense_analysis(hmm: &HmmModel, size: usize) -> Result<SizeAnalysis, FloatErro
         });
     }
     if size == 0 {
-        return Ok(empty_analysis(hmm.output_variance, hmm.bayes_risk));
+        return Ok(empty_analysis(
+            hmm.output_variance,
+            hmm.bayes_risk,
+            hmm.amplification,
+        ));
     }
 
     let w = hmm.features.subcols(0, size);
@@ -453,8 +461,9 @@ fn dense_analysis(hmm: &HmmModel, size: usize) -> Result<SizeAnalysis, FloatErro
     })
 }
 
-/// p = 0: the empty head predicts 0, so σ²_0 = tr Σ_y and s_0 = 0.
-fn empty_analysis(output_variance: f64, bayes_risk: f64) -> SizeAnalysis {
+/// p = 0: the empty head predicts 0, so σ²_0 = tr Σ_y and s_0 = 0. Σ_x is
+/// empty, so the only error amplification is that of the covariance.
+fn empty_analysis(output_variance: f64, bayes_risk: f64, amplification: f64) -> SizeAnalysis {
     SizeAnalysis {
         population: Population {
             size: 0,
@@ -462,7 +471,7 @@ fn empty_analysis(output_variance: f64, bayes_risk: f64) -> SizeAnalysis {
             signal: 0.0,
             output_variance,
             bayes_risk,
-            condition_estimate: 1.0,
+            condition_estimate: amplification,
         },
         spectrum: Spectrum::new(Vec::new()),
     }
@@ -477,7 +486,7 @@ fn isotropic_analysis(isotropic: &IsotropicModel, size: usize) -> Result<SizeAna
     check_size(size, isotropic.max_size)?;
     let output_variance = isotropic.noise + isotropic.signal;
     if size == 0 {
-        return Ok(empty_analysis(output_variance, isotropic.noise));
+        return Ok(empty_analysis(output_variance, isotropic.noise, 1.0));
     }
     let spectrum = Spectrum::new(vec![SpectralGroup {
         eigenvalue: 1.0,

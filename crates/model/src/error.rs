@@ -56,6 +56,13 @@ pub enum ParamError {
         requirement: String,
     },
 
+    #[error("fields `{field}` and `{other}` conflict: {fix}")]
+    Conflict {
+        field: String,
+        other: String,
+        fix: String,
+    },
+
     #[error("field `{field}` has the wrong dimension: found {found}, expected {expected}")]
     Dimension {
         field: String,

@@ -67,10 +67,19 @@ pub fn load(path: &std::path::Path) -> Result<ParameterSet, ParamError> {
 pub fn parse(text: &str) -> Result<ParameterSet, ParamError> {
     let document = toml_edit::Document::parse(text).map_err(|error| {
         let (line, column) = line_and_column(text, error.span().map_or(0, |span| span.start));
+        // The text at the error (a duplicated key, a stray token) helps
+        // find it; keep it short so the message stays on one line.
+        let near = error
+            .span()
+            .and_then(|span| text.get(span))
+            .map(|snippet| snippet.trim().replace('\n', " "))
+            .filter(|snippet| !snippet.is_empty())
+            .map(|snippet| format!(" (at `{}`)", snippet.chars().take(40).collect::<String>()))
+            .unwrap_or_default();
         ParamError::Syntax {
             line,
             column,
-            message: error.message().trim().replace('\n', " "),
+            message: format!("{}{near}", error.message().trim().replace('\n', " ")),
         }
     })?;
     let source = Source { text };
@@ -295,11 +304,11 @@ fn read_hmm(table: &Table<'_>) -> Result<Hmm, ParamError> {
         table.matrix("noise_covariance")?,
     ) {
         (Some(_), Some(_)) => {
-            return Err(ParamError::out_of_range(
-                "hmm.noise_covariance",
-                "given",
-                "conflicts with hmm.noise_variance; give only one of them",
-            ));
+            return Err(ParamError::Conflict {
+                field: "hmm.noise_covariance".into(),
+                other: "hmm.noise_variance".into(),
+                fix: "give only one of them".into(),
+            });
         }
         (Some(variance), None) => {
             non_negative(
@@ -423,11 +432,11 @@ fn read_features(
             .into_iter()
             .find(|key| table.contains(key))
         {
-            return Err(ParamError::out_of_range(
-                format!("hmm.features.{key}"),
-                "given",
-                "conflicts with hmm.features.matrix; give an explicit matrix or generation settings, not both",
-            ));
+            return Err(ParamError::Conflict {
+                field: format!("hmm.features.{key}"),
+                other: "hmm.features.matrix".into(),
+                fix: "give an explicit matrix or generation settings, not both".into(),
+            });
         }
         if matrix.n_rows() != dim {
             return Err(ParamError::dimension(
@@ -522,11 +531,11 @@ fn read_sizes(table: &Table<'_>, max_size: usize) -> Result<Vec<usize>, ParamErr
             .into_iter()
             .find(|key| table.contains(key))
         {
-            return Err(ParamError::out_of_range(
-                format!("sizes.{key}"),
-                "given",
-                "conflicts with sizes.list; give a list or a range, not both",
-            ));
+            return Err(ParamError::Conflict {
+                field: format!("sizes.{key}"),
+                other: "sizes.list".into(),
+                fix: "give a list or a range, not both".into(),
+            });
         }
         let mut sizes = Vec::with_capacity(list.len());
         for (index, size) in list.into_iter().enumerate() {
@@ -580,11 +589,11 @@ fn read_sizes(table: &Table<'_>, max_size: usize) -> Result<Vec<usize>, ParamErr
     let step = table.size("step")?;
 
     match (step, count) {
-        (Some(_), Some(_)) => Err(ParamError::out_of_range(
-            "sizes.count",
-            "given",
-            "conflicts with sizes.step; give a step or a count, not both",
-        )),
+        (Some(_), Some(_)) => Err(ParamError::Conflict {
+            field: "sizes.count".into(),
+            other: "sizes.step".into(),
+            fix: "give a step or a count, not both".into(),
+        }),
         (step, None) => {
             if spacing.is_some() {
                 return Err(ParamError::MissingKey {
