@@ -40,7 +40,7 @@ pub struct Row {
     pub p: usize,
     /// `finite`, `divergent`, or `no-value`.
     pub status: &'static str,
-    /// Why there is no value, when `status` is `no-value`.
+    /// Reason for the missing value, when `status` is `no-value`.
     pub reason: Option<String>,
     /// One entry per column, `None` where the engine has no value.
     pub values: Vec<Option<String>>,
@@ -388,10 +388,9 @@ fn mc_columns() -> Vec<Column> {
     ]
 }
 
-/// A simulated size; sizes within [`crate::sim_claims::DIVERGENT_HALF_WIDTH`]
-/// of n are marked divergent for the ridgeless head, with the sample
-/// statistics kept, because the expected risk there is infinite or too
-/// heavy-tailed for a mean to settle.
+/// Builds the row of one simulated size. For the ridgeless head the status
+/// is `divergent` at |p − n| ≤ 1, where the expected risk is infinite; the
+/// sample statistics are kept there for reference.
 fn mc_row(point: &headrisk_simulate::SizeEstimate, params: &ParameterSet) -> Row {
     let summary = &point.risk;
     // The expected risk is infinite only at |p − n| ≤ 1; the claims also
