@@ -15,12 +15,19 @@ use crate::matrix::RationalMatrix;
 /// minor is then negative), proves indefiniteness; otherwise M = L D Lᵀ with
 /// D ≥ 0. The caller checks symmetry first.
 pub(crate) fn first_negative_pivot(matrix: &RationalMatrix) -> Option<(usize, BigRational)> {
+    symmetric_pivot_failure(matrix, false)
+}
+
+/// The first pivot of symmetric Gaussian elimination that rules out
+/// semidefiniteness or, with `strict`, definiteness: a negative pivot, a
+/// zero pivot with a non-zero row, or with `strict` any zero pivot.
+fn symmetric_pivot_failure(matrix: &RationalMatrix, strict: bool) -> Option<(usize, BigRational)> {
     let n = matrix.n_rows();
     let mut work: Vec<BigRational> = matrix.entries().to_vec();
 
     for k in 0..n {
         let pivot = work[k * n + k].clone();
-        if pivot.is_negative() {
+        if pivot.is_negative() || (strict && pivot.is_zero()) {
             return Some((k, pivot));
         }
         if pivot.is_zero() {
@@ -224,25 +231,7 @@ fn lyapunov_certificate(matrix: &RationalMatrix) -> bool {
 /// Whether a symmetric matrix is positive definite: every pivot of
 /// symmetric Gaussian elimination is positive.
 fn is_positive_definite(matrix: &RationalMatrix) -> bool {
-    let n = matrix.n_rows();
-    let mut work: Vec<BigRational> = matrix.entries().to_vec();
-    for k in 0..n {
-        let pivot = work[k * n + k].clone();
-        if !pivot.is_positive() {
-            return false;
-        }
-        for i in k + 1..n {
-            let factor = &work[i * n + k] / &pivot;
-            if factor.is_zero() {
-                continue;
-            }
-            for j in k + 1..n {
-                let update = &factor * &work[k * n + j];
-                work[i * n + j] -= update;
-            }
-        }
-    }
-    true
+    symmetric_pivot_failure(matrix, true).is_none()
 }
 
 /// Outcome of the exact stability test of a square matrix.
