@@ -368,18 +368,7 @@ fn low_rank_analysis(
     let spectrum = Spectrum::new(groups);
     let signal = finite(spectrum.signal(), "signal s_p", Some(size))?;
     let irreducible = finite(irreducible, "irreducible risk σ²_p", Some(size))?;
-    let population = Population {
-        size,
-        irreducible,
-        signal,
-        output_variance: hmm.output_variance,
-        bayes_risk: hmm.bayes_risk,
-        condition_estimate: spectrum.condition_number() * hmm.amplification,
-    };
-    Ok(SizeAnalysis {
-        population,
-        spectrum,
-    })
+    Ok(hmm_analysis(hmm, size, irreducible, signal, spectrum))
 }
 
 /// Computes σ²_p, s_p and the spectrum with Σ_x and Σ_xy formed explicitly.
@@ -447,18 +436,7 @@ fn dense_analysis(hmm: &HmmModel, size: usize) -> Result<SizeAnalysis, FloatErro
         });
     }
     let spectrum = Spectrum::new(groups);
-    let population = Population {
-        size,
-        irreducible,
-        signal,
-        output_variance: hmm.output_variance,
-        bayes_risk: hmm.bayes_risk,
-        condition_estimate: spectrum.condition_number() * hmm.amplification,
-    };
-    Ok(SizeAnalysis {
-        population,
-        spectrum,
-    })
+    Ok(hmm_analysis(hmm, size, irreducible, signal, spectrum))
 }
 
 /// p = 0: the empty head predicts 0, so σ²_0 = tr Σ_y and s_0 = 0. Σ_x is
@@ -505,4 +483,27 @@ fn isotropic_analysis(isotropic: &IsotropicModel, size: usize) -> Result<SizeAna
         population,
         spectrum,
     })
+}
+
+/// Assembles the HMM population at one size from σ²_p, s_p and the spectrum
+/// of Σ_x, as both the low-rank and the dense path compute them.
+fn hmm_analysis(
+    hmm: &HmmModel,
+    size: usize,
+    irreducible: f64,
+    signal: f64,
+    spectrum: Spectrum,
+) -> SizeAnalysis {
+    let population = Population {
+        size,
+        irreducible,
+        signal,
+        output_variance: hmm.output_variance,
+        bayes_risk: hmm.bayes_risk,
+        condition_estimate: spectrum.condition_number() * hmm.amplification,
+    };
+    SizeAnalysis {
+        population,
+        spectrum,
+    }
 }
