@@ -384,7 +384,7 @@ fn scaling_rejects_empty_samples() {
 #[test]
 fn scaling_ridge_uses_equivalent() {
     // For λ > 0 the exact engine has no closed form at p ≥ 1, so every row
-    // falls back to the deterministic equivalent and says why.
+    // falls back to the deterministic equivalent and states the reason.
     let execution = run(&[
         "scaling",
         "fixtures/valid/hmm-ridge.toml",

@@ -38,7 +38,7 @@ pub fn run(path: &Path, format: ReportFormat) -> Result<Output, UsageError> {
     Ok(Output { text, exit_code })
 }
 
-/// Why the exact engine does not run on a parameter set, if it does not.
+/// Returns the reason the exact engine does not run on a parameter set, if any.
 pub fn exact_out_of_reach(params: &ParameterSet) -> Option<String> {
     let dim = match &params.family {
         Family::Hmm(hmm) => hmm.dim,

@@ -57,7 +57,7 @@ impl<'a> ExactRun<'a> {
         })
     }
 
-    /// The exact total risk at each size, for shape analysis.
+    /// Returns the exact total risk at each size, for shape analysis.
     pub fn points(&self) -> Vec<(usize, Point<BigRational>)> {
         self.curve
             .iter()
@@ -353,7 +353,7 @@ fn list(sizes: &[usize]) -> String {
         .join(", ")
 }
 
-/// The shape claims and the shape section of the exact curve.
+/// Builds the shape claims and the shape section of the exact curve.
 pub fn shape_claims(run: &ExactRun<'_>) -> (Vec<Claim>, ShapeReport) {
     let points = run.points();
     let n = run.params.samples;

@@ -54,7 +54,7 @@ impl FloatRun {
         })
     }
 
-    /// The deterministic-equivalent risk at each size, for shape analysis.
+    /// Returns the deterministic-equivalent risk at each size, for shape analysis.
     pub fn equivalent_points(&self) -> Vec<(usize, Point<f64>)> {
         self.equivalent
             .iter()
@@ -261,7 +261,7 @@ fn kind_float(risk: &FloatRisk) -> &'static str {
     }
 }
 
-/// The float deterministic equivalent inside the exact certified enclosure.
+/// Checks that each float deterministic equivalent lies in the exact certified enclosure.
 pub fn enclosure_claim(
     params: &ParameterSet,
     enclosures: &[EnclosurePoint],
@@ -351,7 +351,7 @@ pub fn enclosure_claim(
     )
 }
 
-/// The shape claims and shape section of the deterministic-equivalent curve.
+/// Builds the shape claims and shape section of the deterministic-equivalent curve.
 pub fn shape_claims(params: &ParameterSet, float: &FloatRun) -> (Vec<Claim>, ShapeReport) {
     let points = float.equivalent_points();
     let found = shape::analyze(&points, params.samples, &ExactOrder);
@@ -378,8 +378,8 @@ pub fn shape_claims(params: &ParameterSet, float: &FloatRun) -> (Vec<Claim>, Sha
     )
 }
 
-/// The deterministic equivalent approaches the proportional limit as n
-/// grows with γ = p/n fixed.
+/// Checks that the deterministic equivalent approaches the proportional
+/// limit as n grows with γ = p/n fixed.
 pub fn limit_claim(params: &ParameterSet) -> Claim {
     let id = "limit.approach";
     let statement = "with γ = p/n fixed at 1/2 and 2, the deterministic equivalent at n, 2n, 4n, 8n moves towards the proportional limit";

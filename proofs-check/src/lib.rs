@@ -119,7 +119,7 @@ pub enum Engine {
 #[derive(Debug)]
 pub struct UsageError(pub String);
 
-/// What one invocation printed and its exit code.
+/// Output of one invocation: standard output, standard error and the exit code.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Execution {
     pub stdout: String,
@@ -224,7 +224,7 @@ fn one_line_usage_error(text: &str) -> String {
     format!("{first}; run `proofs-check --help` for usage\n")
 }
 
-/// What a subcommand prints on standard output, and its exit code.
+/// Standard output of a subcommand and its exit code.
 #[derive(Debug)]
 pub struct Output {
     pub text: String,

@@ -16,7 +16,7 @@
 
 use serde::Serialize;
 
-/// One point of a curve as the shape analysis sees it.
+/// One point of a curve as input to the shape analysis.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Point<T> {
     Finite(T),
@@ -25,7 +25,7 @@ pub enum Point<T> {
     Missing,
 }
 
-/// How two finite risk values compare.
+/// Comparison of two finite risk values.
 pub trait Comparator<T> {
     /// Whether `a < b` for the purpose of locating a minimum.
     fn less(&self, a: &T, b: &T) -> bool;

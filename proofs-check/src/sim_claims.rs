@@ -260,7 +260,7 @@ pub fn agreement_claims(
     vec![exact_claim, de_claim]
 }
 
-/// The shape claims and shape section of the simulated curve.
+/// Builds the shape claims and shape section of the simulated curve.
 pub fn shape_claims(params: &ParameterSet, curve: &SimulatedCurve) -> (Vec<Claim>, ShapeReport) {
     let points = points(params, curve);
     let found = shape::analyze(&points, params.samples, &PairedOrder { curve });

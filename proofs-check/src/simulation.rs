@@ -12,7 +12,7 @@ use crate::UsageError;
 /// Runs longer than this show a progress bar, when standard error is a terminal.
 pub const PROGRESS_AFTER: Duration = Duration::from_secs(1);
 
-/// The parameter set restricted to the simulation sizes.
+/// Returns the parameter set restricted to the simulation sizes.
 pub fn simulation_parameters(params: &ParameterSet) -> ParameterSet {
     let mut restricted = params.clone();
     if let Some(sizes) = &params.simulation_sizes {

@@ -2,7 +2,7 @@
 
 use thiserror::Error;
 
-/// Why a parameter set was rejected.
+/// Reason a parameter set was rejected.
 ///
 /// Every variant names the offending field by its dotted path in the TOML
 /// file (for example `hmm.transition[1][0]`), the value that was found, and
