@@ -32,7 +32,7 @@ pub mod summary;
 pub mod tolerance;
 
 pub use error::SimulateError;
-pub use fit::fit_head;
+pub use fit::{fit_head, fit_nested_heads};
 pub use run::{
     DEFAULT_MEMORY_BUDGET_BYTES, DEFAULT_TRIALS, SimulatedCurve, SimulationOptions, SizeEstimate,
     simulate,
