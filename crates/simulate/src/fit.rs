@@ -1049,6 +1049,44 @@ mod tests {
     }
 
     #[test]
+    fn nested_heads_reject_bad_sizes() {
+        let x = Mat::<f64>::zeros(4, 6);
+        let y = Mat::<f64>::zeros(4, 1);
+        for sizes in [&[2, 2][..], &[3, 1], &[2, 7]] {
+            let error = fit_nested_heads(x.as_ref(), y.as_ref(), sizes, 0.0, |_, _| Ok(()));
+            assert!(
+                matches!(error, Err(SimulateError::ShapeMismatch { .. })),
+                "sizes {sizes:?}: {error:?}"
+            );
+        }
+        let error = fit_nested_heads(x.as_ref(), y.as_ref(), &[1], -1.0, |_, _| Ok(()));
+        assert!(
+            matches!(
+                error,
+                Err(SimulateError::InvalidOption { field: "ridge", .. })
+            ),
+            "{error:?}"
+        );
+    }
+
+    #[test]
+    fn nested_heads_visit_sizes_in_order() {
+        let n = 12;
+        let mut rng = ChaCha8Rng::seed_from_u64(SEED + 9);
+        let x = gaussian(n, 30, &mut rng);
+        let y = gaussian(n, 2, &mut rng);
+        let sizes = [0, 5, n, 13, 30];
+        let mut visited = Vec::new();
+        fit_nested_heads(x.as_ref(), y.as_ref(), &sizes, 0.0, |size, theta| {
+            assert_eq!(theta.shape(), (size, 2));
+            visited.push(size);
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(visited, sizes);
+    }
+
+    #[test]
     fn mismatched_rows_are_rejected() {
         let x = Mat::<f64>::zeros(4, 2);
         let y = Mat::<f64>::zeros(5, 1);
