@@ -388,14 +388,16 @@ fn mc_columns() -> Vec<Column> {
     ]
 }
 
-/// Builds the row of one simulated size. For the ridgeless head the status
-/// is `divergent` at |p − n| ≤ 1, where the expected risk is infinite; the
-/// sample statistics are kept there for reference.
+/// Builds the row of one simulated size. For the ridgeless head with noise
+/// the status is `divergent` at |p − n| ≤ 1, where the expected risk is
+/// infinite; the sample statistics are kept there for reference.
 fn mc_row(point: &headrisk_simulate::SizeEstimate, params: &ParameterSet) -> Row {
     let summary = &point.risk;
-    // The expected risk is infinite only at |p − n| ≤ 1; the claims also
+    // The expected risk is infinite only at |p − n| ≤ 1. The claims also
     // leave out 2 ≤ |p − n| ≤ 3, where the mean has no usable standard error.
-    let divergent = params.ridge.is_zero() && point.size.abs_diff(params.samples) <= 1;
+    let divergent = params.ridge.is_zero()
+        && point.size.abs_diff(params.samples) <= 1
+        && !crate::sim_claims::noiseless(params);
     Row {
         p: point.size,
         status: if divergent { "divergent" } else { "finite" },

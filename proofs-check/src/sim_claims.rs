@@ -6,7 +6,7 @@ use std::path::Path;
 
 use headrisk_exact::{FiniteSampleRisk as ExactRisk, RiskValue};
 use headrisk_model::number::to_f64;
-use headrisk_model::{ParameterSet, Sampling};
+use headrisk_model::{Family, ParameterSet, Sampling};
 use headrisk_simulate::SimulatedCurve;
 use num_traits::Zero;
 
@@ -44,9 +44,20 @@ pub const ROUNDING_FLOOR: f64 = 1e-12;
 pub const DE_ACCURACY_FACTOR: f64 = 2.0;
 
 /// Whether `size` is treated as divergent by the simulation claims: the
-/// ridgeless head with |p − n| ≤ [`DIVERGENT_HALF_WIDTH`].
+/// ridgeless head with |p − n| ≤ [`DIVERGENT_HALF_WIDTH`], unless the model
+/// has no noise.
 pub fn near_threshold(size: usize, params: &ParameterSet) -> bool {
-    params.ridge.is_zero() && size.abs_diff(params.samples) <= DIVERGENT_HALF_WIDTH
+    params.ridge.is_zero()
+        && size.abs_diff(params.samples) <= DIVERGENT_HALF_WIDTH
+        && !noiseless(params)
+}
+
+/// Returns whether σ²_p = 0 at every size, so that nothing diverges at
+/// the interpolation threshold. That is the isotropic family with σ² = 0.
+// NOTE: an HMM whose σ²_p vanishes (σ_u² = 0 and C Q Cᵀ = 0) is not
+// detected, so its sizes near n stay marked divergent for simulation.
+pub fn noiseless(params: &ParameterSet) -> bool {
+    matches!(&params.family, Family::Isotropic(isotropic) if isotropic.noise.is_zero())
 }
 
 /// Simulated risk at the sizes of the run, as shape points.
@@ -68,14 +79,30 @@ fn points(params: &ParameterSet, curve: &SimulatedCurve) -> Vec<(usize, Point<(u
 
 /// Compares simulated points by their paired differences: every size of a
 /// trial shares its training draw, so a step counts as a rise or a fall only
-/// when its paired mean exceeds [`AGREEMENT_Z`] paired standard errors.
+/// when its paired mean exceeds [`AGREEMENT_Z`] paired standard errors and
+/// the rounding floor, [`ROUNDING_FLOOR`] times the largest mean.
 struct PairedOrder<'a> {
     curve: &'a SimulatedCurve,
+    rounding: f64,
 }
 
-impl PairedOrder<'_> {
+impl<'a> PairedOrder<'a> {
+    fn new(curve: &'a SimulatedCurve) -> Self {
+        let scale = curve
+            .points
+            .iter()
+            .map(|point| point.risk.mean.abs())
+            .filter(|mean| mean.is_finite())
+            .fold(0.0, f64::max);
+        Self {
+            curve,
+            rounding: ROUNDING_FLOOR * scale,
+        }
+    }
+
     fn z(&self, a: &(usize, f64), b: &(usize, f64)) -> f64 {
         match self.curve.paired_difference(a.0, b.0) {
+            Ok(summary) if summary.mean.abs() <= self.rounding => 0.0,
             Ok(summary) if summary.standard_error > 0.0 => summary.mean / summary.standard_error,
             Ok(summary) => summary.mean.signum() * f64::INFINITY,
             Err(_) => 0.0,
@@ -263,7 +290,7 @@ pub fn agreement_claims(
 /// Builds the shape claims and shape section of the simulated curve.
 pub fn shape_claims(params: &ParameterSet, curve: &SimulatedCurve) -> (Vec<Claim>, ShapeReport) {
     let points = points(params, curve);
-    let found = shape::analyze(&points, params.samples, &PairedOrder { curve });
+    let found = shape::analyze(&points, params.samples, &PairedOrder::new(curve));
     let value_at = |size: Option<usize>| {
         size.and_then(|size| {
             curve

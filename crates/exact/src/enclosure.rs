@@ -150,7 +150,7 @@ pub struct DeEnclosure {
 pub struct EnclosurePoint {
     /// Model size p.
     pub size: usize,
-    /// The enclosure, or [`RiskValue::Divergent`] at λ = 0, p = n.
+    /// The enclosure, or [`RiskValue::Divergent`] at λ = 0, p = n when σ²_p > 0.
     pub enclosure: RiskValue<DeEnclosure>,
 }
 
@@ -351,10 +351,12 @@ fn check_request(
     Ok(())
 }
 
-/// Builds the enclosure at size 0: df1 = df2 = 0, so κ = λ, B = V = 0 and R = σ²_0.
-fn empty_enclosure(irreducible: &BigRational, ridge: &BigRational) -> DeEnclosure {
+/// Builds the point enclosure with B = V = 0 and R = σ²_p at the given κ.
+/// It serves size 0, where df1 = df2 = 0 and κ = λ, and the noiseless
+/// threshold p = n at λ = 0, where κ = 0.
+fn point_enclosure(irreducible: &BigRational, kappa: &BigRational) -> DeEnclosure {
     DeEnclosure {
-        kappa: Interval::point(ridge.clone()),
+        kappa: Interval::point(kappa.clone()),
         irreducible: irreducible.clone(),
         bias: Interval::point(BigRational::zero()),
         variance: Interval::point(BigRational::zero()),
@@ -384,6 +386,14 @@ fn enclose(
         );
     }
     if lambda.is_zero() && size == n {
+        // Without noise the 0/0 variance term has the limit 0 from both
+        // sides and the bias vanishes with κ = 0, so R = σ²_p = 0.
+        if irreducible.is_zero() {
+            return Ok(RiskValue::Finite(point_enclosure(
+                irreducible,
+                &BigRational::zero(),
+            )));
+        }
         return Ok(RiskValue::Divergent);
     }
 
@@ -527,9 +537,9 @@ fn assemble(
 /// [`default_relative_width`] for 2^-64). κ is exact, and the enclosure a
 /// point, in three cases: p = 0 (κ = λ, R = tr Σ_y), λ = 0 with p < n
 /// (κ = 0), and a bisection midpoint that is the root. λ = 0 with p = n is
-/// [`RiskValue::Divergent`]. The HMM family uses the d×d low-rank
-/// evaluation when σ_u² > 0 and the p×p matrices when σ_u² = 0 (then
-/// p ≤ d).
+/// [`RiskValue::Divergent`] unless σ²_p = 0, where it is the point 0. The
+/// HMM family uses the d×d low-rank evaluation when σ_u² > 0 and the p×p
+/// matrices when σ_u² = 0 (then p ≤ d).
 ///
 /// # Errors
 /// [`ExactError::InvalidSamples`] when n = 0, [`ExactError::Negative`] when
@@ -558,7 +568,7 @@ pub fn enclosure_curve(
                 .map(|&size| {
                     let point = crate::isotropic::population_point(family, size);
                     let enclosure = if size == 0 {
-                        RiskValue::Finite(empty_enclosure(&point.irreducible, ridge))
+                        RiskValue::Finite(point_enclosure(&point.irreducible, ridge))
                     } else {
                         let spectrum = Spectrum::ScaledIdentity {
                             size,
@@ -579,7 +589,7 @@ pub fn enclosure_curve(
                 .map(|(point, factors)| {
                     let enclosure = match factors {
                         SizeFactors::Empty => {
-                            RiskValue::Finite(empty_enclosure(&point.irreducible, ridge))
+                            RiskValue::Finite(point_enclosure(&point.irreducible, ridge))
                         }
                         SizeFactors::LowRank(low_rank) => {
                             enclose(&Spectrum::LowRank(low_rank), &point.irreducible, &request)?
@@ -633,7 +643,7 @@ pub fn enclose_direct(
     };
     let (point, matrices) = population.direct_at_size(size)?;
     if size == 0 {
-        return Ok(RiskValue::Finite(empty_enclosure(
+        return Ok(RiskValue::Finite(point_enclosure(
             &point.irreducible,
             ridge,
         )));

@@ -103,6 +103,17 @@ fn ridgeless_at_n_diverges() {
 }
 
 #[test]
+fn noiseless_ridgeless_at_n_is_zero() {
+    // Without noise the square design recovers B exactly, so R(n) = 0.
+    let params = fixture("isotropic-noiseless.toml");
+    let value =
+        enclose_at_size(&params, params.samples, &zero(), &default_relative_width()).unwrap();
+    let enclosure = finite(&value);
+    assert_eq!(enclosure.risk, Interval::point(zero()));
+    assert_eq!(enclosure.kappa, Interval::point(zero()));
+}
+
+#[test]
 fn empty_head_enclosure() {
     // p = 0: κ = λ, B = V = 0 and R = tr Σ_y.
     let params = fixture("hmm-d2-explicit.toml");

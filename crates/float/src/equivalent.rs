@@ -207,11 +207,19 @@ pub fn deterministic_equivalent(
     let df1 = spectrum.df1(kappa);
     let df2 = spectrum.df2(kappa);
     if ridge == 0.0 && size == samples {
+        // The variance σ²_p·df2/(n − df2) has 0/0 form here, and the bias
+        // vanishes with κ = 0. Without noise the square design is invertible
+        // and the head exact, so the risk is the limit 0 from both sides.
+        let (risk, variance) = if irreducible == 0.0 {
+            (RiskValue::Finite(0.0), RiskValue::Finite(0.0))
+        } else {
+            (RiskValue::Divergent, RiskValue::Divergent)
+        };
         return Ok(DeterministicEquivalent {
             size,
-            risk: RiskValue::Divergent,
+            risk,
             bias: 0.0,
-            variance: RiskValue::Divergent,
+            variance,
             irreducible,
             kappa,
             df1,

@@ -23,6 +23,28 @@ fn isotropic_model(noise: f64, signal: f64, max_size: usize, samples: usize) -> 
 }
 
 #[test]
+fn noiseless_threshold_is_finite() {
+    // σ² = 0: the 0/0 variance term at p = n has the limit 0 from both sides.
+    let model = isotropic_model(0.0, 2.0, 30, 10);
+    let curve = model
+        .deterministic_equivalent_curve(&[9, 10, 11], 10, 0.0)
+        .unwrap();
+    assert_eq!(curve[1].risk, RiskValue::Finite(0.0));
+    assert_eq!(curve[0].risk, RiskValue::Finite(0.0));
+    let past = finite_risk(&curve[2].risk, "p = 11");
+    assert_close(past, 2.0 * (1.0 - 10.0 / 11.0), 1e-14, 0.0, "p = 11");
+}
+
+#[test]
+fn noisy_threshold_diverges() {
+    let model = isotropic_model(1.0, 2.0, 30, 10);
+    let curve = model
+        .deterministic_equivalent_curve(&[10], 10, 0.0)
+        .unwrap();
+    assert_eq!(curve[0].risk, RiskValue::Divergent);
+}
+
+#[test]
 fn ridgeless_below_threshold_is_inflated_irreducible() {
     for seed in [1, 2, 3] {
         let case = RandomHmm::new(seed, 4);
