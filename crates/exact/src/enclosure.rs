@@ -627,7 +627,8 @@ pub fn enclose_at_size(
 /// cross-checks of the low-rank evaluation on small p.
 ///
 /// # Errors
-/// As [`enclosure_curve`], and [`ExactError::Singular`] when Σ_x is singular.
+/// As [`enclosure_curve`], and [`ExactError::SingularFeatureCovariance`]
+/// when σ_u² = 0 and Σ_x is singular.
 pub fn enclose_direct(
     population: &HmmPopulation<'_>,
     size: usize,

@@ -33,6 +33,11 @@ pub enum ExactError {
     Singular { matrix: String, pivot: usize },
 
     #[error(
+        "Σ_x = W_pᵀ Σ W_p is singular at size p = {size}: with representation_noise = 0 the state covariance Σ vanishes along a combination of the first {size} feature columns; set representation_noise > 0 or end the size grid below {size}"
+    )]
+    SingularFeatureCovariance { size: usize },
+
+    #[error(
         "position t = {step} exceeds the largest supported position {limit}; the exact Σ_t has Θ(t) digits, so use position = \"stationary\" or a smaller t"
     )]
     PositionTooLarge { step: u64, limit: u64 },

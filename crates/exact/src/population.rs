@@ -166,8 +166,8 @@ impl<'a> HmmPopulation<'a> {
     ///
     /// # Errors
     /// [`ExactError::SizeBeyondFeatures`] when p exceeds the columns of W,
-    /// and [`ExactError::Singular`] naming Σ_x when σ_u² = 0 and Σ_x is
-    /// singular.
+    /// and [`ExactError::SingularFeatureCovariance`] when σ_u² = 0 and Σ_x
+    /// is singular.
     pub fn at_size(&self, size: usize) -> Result<PopulationPoint, ExactError> {
         Ok(self.curve(&[size])?.remove(0))
     }
@@ -194,8 +194,7 @@ impl<'a> HmmPopulation<'a> {
     /// cross-checks of the low-rank path.
     ///
     /// # Errors
-    /// As [`HmmPopulation::at_size`], and [`ExactError::Singular`] naming
-    /// Σ_x whenever Σ_x is singular.
+    /// As [`HmmPopulation::at_size`].
     pub fn direct_at_size(
         &self,
         size: usize,
@@ -210,9 +209,11 @@ impl<'a> HmmPopulation<'a> {
             .product(&w)?
             .shift_diagonal(noise)?;
         let sigma_xy = w.transpose().product(&self.cross_factor)?;
-        let theta_star = sigma_x
-            .solve(&sigma_xy)
-            .map_err(|error| error.naming_matrix(format!("Σ_x at size p = {size}")))?;
+        // Σ_x ⪰ σ_u² I, so it can be singular only when σ_u² = 0.
+        let theta_star = sigma_x.solve(&sigma_xy).map_err(|error| match error {
+            ExactError::Singular { .. } => ExactError::SingularFeatureCovariance { size },
+            other => other,
+        })?;
 
         let captured = sigma_xy.transpose().product(&theta_star)?;
         let sigma_xi = self.sigma_y.difference(&captured)?;
