@@ -58,6 +58,10 @@ const EQUIVALENT_COLOR: RGBColor = RGBColor(255, 127, 14);
 const LIMIT_COLOR: RGBColor = RGBColor(90, 90, 90);
 const SIMULATION_COLOR: RGBColor = RGBColor(44, 160, 44);
 const DIVERGENT_COLOR: RGBColor = RGBColor(214, 39, 40);
+
+/// Horizontal distance in pixels below which divergent sizes share one
+/// cross: the width of one cross plus a gap.
+const DIVERGENT_CROSS_SPACING: i32 = 14;
 pub(crate) const MARK_COLOR: RGBColor = RGBColor(148, 103, 189);
 const GRID_COLOR: RGBColor = RGBColor(225, 225, 225);
 
@@ -859,8 +863,23 @@ impl Figure {
             .collect();
         divergent.sort_unstable();
         divergent.dedup();
-        chart.draw_series(divergent.iter().map(|size| {
-            EmptyElement::at((*size as f64, y.low))
+        // On a dense grid the sizes n − 1, n and n + 1 fall within a few
+        // pixels, so sizes closer than one cross width merge into one cross
+        // at the middle of their group.
+        let mut groups: Vec<(f64, f64, i32)> = Vec::new();
+        for size in divergent {
+            let p = size as f64;
+            let (pixel, _) = chart.backend_coord(&(p, y.low));
+            match groups.last_mut() {
+                Some((_, last, last_pixel)) if pixel - *last_pixel < DIVERGENT_CROSS_SPACING => {
+                    *last = p;
+                    *last_pixel = pixel;
+                }
+                _ => groups.push((p, p, pixel)),
+            }
+        }
+        chart.draw_series(groups.iter().map(|(first, last, _)| {
+            EmptyElement::at(((first + last) / 2.0, y.low))
                 + Cross::new((0, -12), 6, DIVERGENT_COLOR.stroke_width(2))
         }))?;
 
