@@ -931,6 +931,25 @@ mod tests {
     }
 
     #[test]
+    fn one_column_updates_match_single_fits() {
+        // Sizes n + 1, n + 2, … add one row to the triangle at a time, right
+        // where X_p is worst conditioned.
+        let n = 60;
+        let sizes: Vec<usize> = (n + 1..=n + 40).collect();
+        let mut rng = ChaCha8Rng::seed_from_u64(SEED + 10);
+        let x = gaussian(n, n + 40, &mut rng);
+        let y = gaussian(n, 2, &mut rng);
+        let heads = nested_heads(x.as_ref(), y.as_ref(), &sizes, 0.0);
+        let mut worst: f64 = 0.0;
+        for (&size, nested) in sizes.iter().zip(&heads) {
+            let single = fit_head(x.get(.., ..size), y.as_ref(), 0.0).unwrap();
+            worst = worst.max(relative_distance(nested.as_ref(), single.as_ref()));
+        }
+        // Measured: 2e-14 with faer 0.24.
+        assert!(worst < 1e-11, "largest distance {worst:e}");
+    }
+
+    #[test]
     fn triangle_update_matches_gram_matrix() {
         let n = 37;
         let mut rng = ChaCha8Rng::seed_from_u64(SEED + 6);
