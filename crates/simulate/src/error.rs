@@ -63,7 +63,7 @@ pub enum SimulateError {
     LyapunovNotConverged { doublings: usize, remainder: f64 },
 
     #[error(
-        "the training design at size p = {size} has numerical rank {rank}, below the {expected} the fit needs; Σ_x is singular, so set representation_noise > 0"
+        "the training design at size p = {size} has numerical rank {rank}, below the {expected} the fit needs; Σ_x is singular or too ill-conditioned for f64, so raise representation_noise against the variance of the state"
     )]
     RankDeficientDesign {
         size: usize,
@@ -72,13 +72,23 @@ pub enum SimulateError {
     },
 
     #[error(
-        "the fitted head at size p = {size} (n = {samples}) failed the residual check: relative residual {residual:e} exceeds the tolerance {tolerance:e}"
+        "the fitted head at size p = {size} (n = {samples}) failed the residual check: relative residual {residual:e} exceeds the tolerance {tolerance:e}; the training design is too ill-conditioned for f64, so raise representation_noise against the variance of the state"
     )]
     ResidualCheckFailed {
         size: usize,
         samples: usize,
         residual: f64,
         tolerance: f64,
+    },
+
+    #[error(
+        "keeping {trials} trial risks at each of {sizes} sizes needs about {bytes} bytes, above the memory budget of {budget} bytes; lower simulation.trials or simulate fewer sizes with simulation.sizes"
+    )]
+    ResultsTooLarge {
+        trials: usize,
+        sizes: usize,
+        bytes: u128,
+        budget: u64,
     },
 
     #[error(

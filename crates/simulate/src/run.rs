@@ -149,7 +149,8 @@ impl SimulatedCurve {
 ///   isotropic family;
 /// - [`SimulateError::NotRepresentable`] for inputs that overflow f64;
 /// - [`SimulateError::MemoryBudgetExceeded`] for a working set above
-///   `options.memory_budget_bytes`;
+///   `options.memory_budget_bytes`, and [`SimulateError::ResultsTooLarge`]
+///   when the trial risks kept for the summaries would exceed it;
 /// - the covariance errors of Σ and Q (not positive semidefinite, overflow,
 ///   Lyapunov iteration not converged);
 /// - [`SimulateError::Trial`], with the trial and the seed, around a fit that
@@ -170,6 +171,17 @@ pub fn simulate(
             max_size,
             entries,
             bytes: entries.saturating_mul(8),
+            budget: options.memory_budget_bytes,
+        });
+    }
+    // The risks of every trial and size are kept twice at the peak: by
+    // trial as the trials finish, then by size in the summaries.
+    let results = options.trials as u128 * params.sizes.len() as u128 * 16;
+    if results > u128::from(options.memory_budget_bytes) {
+        return Err(SimulateError::ResultsTooLarge {
+            trials: options.trials,
+            sizes: params.sizes.len(),
+            bytes: results,
             budget: options.memory_budget_bytes,
         });
     }
