@@ -2,8 +2,9 @@
 
 use std::path::Path;
 
+use headrisk_exact::covariance::MAX_POSITION_STEP;
 use headrisk_model::number::format_fraction;
-use headrisk_model::{Family, ParameterSet};
+use headrisk_model::{Family, ParameterSet, Position};
 
 use crate::exact_claims::{self, ExactRun};
 use crate::float_claims::{self, FloatRun};
@@ -45,6 +46,13 @@ pub fn exact_out_of_reach(params: &ParameterSet) -> Option<String> {
         Family::Isotropic(_) => 0,
     };
     let largest = params.sizes.last().copied().unwrap_or(0);
+    let position = match &params.family {
+        Family::Hmm(hmm) => match hmm.position {
+            Position::Step(step) => step,
+            Position::Stationary => 0,
+        },
+        Family::Isotropic(_) => 0,
+    };
     if dim > EXACT_MAX_DIM {
         Some(format!(
             "d = {dim} exceeds {EXACT_MAX_DIM}, the exact engine's limit in check"
@@ -57,6 +65,10 @@ pub fn exact_out_of_reach(params: &ParameterSet) -> Option<String> {
     } else if largest > EXACT_MAX_SIZE && dim > 0 {
         Some(format!(
             "p = {largest} exceeds {EXACT_MAX_SIZE}, the exact engine's limit in check"
+        ))
+    } else if position > MAX_POSITION_STEP {
+        Some(format!(
+            "position t = {position} exceeds {MAX_POSITION_STEP}, the exact engine's limit (Σ_t has Θ(t) digits)"
         ))
     } else {
         None
@@ -109,17 +121,38 @@ pub fn build_report(path: &Path, params: &ParameterSet) -> Result<CheckReport, U
     claims.push(float_claims::limit_claim(params));
 
     if params.simulation.is_some() {
-        let simulated = crate::simulation::run(path, params, true)?;
-        claims.extend(sim_claims::agreement_claims(
-            params,
-            &simulated,
-            exact.as_ref(),
-            &float,
-        ));
-        let (mc_claims, mc_shape) = sim_claims::shape_claims(params, &simulated);
-        claims.extend(mc_claims);
-        shapes.push(mc_shape);
-        claims.push(sim_claims::trajectory_claim(path, params, &simulated)?);
+        // A simulation that cannot run (a design too ill-conditioned for
+        // f64, a memory budget) skips its claims with the reason, so the
+        // claims of the other engines are still reported.
+        match crate::simulation::run(path, params, true) {
+            Ok(simulated) => {
+                claims.extend(sim_claims::agreement_claims(
+                    params,
+                    &simulated,
+                    exact.as_ref(),
+                    &float,
+                ));
+                let (mc_claims, mc_shape) = sim_claims::shape_claims(params, &simulated);
+                claims.extend(mc_claims);
+                shapes.push(mc_shape);
+                claims.push(
+                    sim_claims::trajectory_claim(path, params, &simulated).unwrap_or_else(
+                        |error| {
+                            Claim::skip(
+                                "mc.trajectory",
+                                "trajectory sampling is simulated beside independent sampling",
+                                without_path(path, &error.0),
+                            )
+                        },
+                    ),
+                );
+            }
+            Err(error) => claims.push(Claim::skip(
+                "mc",
+                "claims of the simulation",
+                without_path(path, &error.0),
+            )),
+        }
     } else {
         claims.push(Claim::skip(
             "mc",
@@ -163,6 +196,13 @@ pub fn enclosure_sizes(params: &ParameterSet) -> Vec<usize> {
     chosen.sort_unstable();
     chosen.dedup();
     chosen
+}
+
+/// Returns an error message without its leading "path: ", for a claim
+/// whose report already names the file.
+fn without_path(path: &Path, message: &str) -> String {
+    let prefix = format!("{}: ", path.display());
+    message.strip_prefix(&prefix).unwrap_or(message).to_string()
 }
 
 fn float_failure(path: &Path, error: &headrisk_float::FloatError) -> UsageError {

@@ -9,8 +9,8 @@ use std::path::Path;
 use headrisk_exact::{FiniteSampleRisk as ExactRisk, NoClosedForm, RiskValue};
 use headrisk_float::{FiniteSampleRisk as FloatRisk, Model};
 use headrisk_model::number::{format_decimal, format_fraction, to_f64};
-use headrisk_model::{BigRational, ParameterSet, Sampling};
-use num_traits::Zero;
+use headrisk_model::{BigRational, Family, ParameterSet, Sampling};
+use num_traits::{One, Zero};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -97,7 +97,10 @@ pub fn build(path: &Path, params: &ParameterSet, engine: Engine) -> Result<Curve
             (
                 "exact",
                 exact_columns(),
-                points.iter().map(exact_row).collect(),
+                points
+                    .iter()
+                    .map(|point| exact_row(point, params))
+                    .collect(),
             )
         }
         Engine::Float => {
@@ -273,7 +276,7 @@ fn exact_pair(value: &BigRational) -> [Option<String>; 2] {
     ]
 }
 
-fn exact_row(point: &headrisk_exact::CurvePoint) -> Row {
+fn exact_row(point: &headrisk_exact::CurvePoint, params: &ParameterSet) -> Row {
     let p = point.population.size;
     match &point.risk {
         ExactRisk::Closed(RiskValue::Finite(risk)) => finite_row(
@@ -286,6 +289,7 @@ fn exact_row(point: &headrisk_exact::CurvePoint) -> Row {
         ExactRisk::Closed(RiskValue::Divergent) => {
             let mut row = divergent_row(p, 8);
             row.values[2..4].clone_from_slice(&exact_pair(&point.population.irreducible));
+            row.values[4..6].clone_from_slice(&threshold_bias(p, params));
             row
         }
         ExactRisk::NoClosedForm(why) => {
@@ -293,6 +297,24 @@ fn exact_row(point: &headrisk_exact::CurvePoint) -> Row {
             row.values[2..4].clone_from_slice(&exact_pair(&point.population.irreducible));
             row
         }
+    }
+}
+
+/// Returns the bias at a divergent size, where only the variance diverges:
+/// 0 for p ≤ n, where the design has full column rank almost surely, and
+/// r²(1 − n/p) at p = n + 1 in the isotropic family. The HMM bias at
+/// p = n + 1 has no closed form and is left empty.
+fn threshold_bias(p: usize, params: &ParameterSet) -> [Option<String>; 2] {
+    let n = params.samples;
+    if p <= n {
+        return exact_pair(&BigRational::zero());
+    }
+    match &params.family {
+        Family::Isotropic(isotropic) => {
+            let unexplained = BigRational::one() - BigRational::new(n.into(), p.into());
+            exact_pair(&(&isotropic.signal * unexplained))
+        }
+        Family::Hmm(_) => [None, None],
     }
 }
 

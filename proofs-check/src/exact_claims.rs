@@ -5,7 +5,7 @@ use headrisk_exact::{CurvePoint, FiniteSampleRisk, HmmPopulation, PopulationPoin
 use headrisk_model::{BigRational, Family, ParameterSet};
 use num_traits::{Signed, Zero};
 
-use crate::numbers::ExactText;
+use crate::numbers::{ExactText, counted};
 use crate::report::{Claim, ShapeReport, Status};
 use crate::shape::{self, ExactOrder, Point};
 
@@ -241,7 +241,7 @@ fn low_rank_matches_direct(run: &ExactRun<'_>) -> Result<Claim, headrisk_exact::
         id,
         statement,
         Status::Pass,
-        format!("equal at {checked} sizes"),
+        format!("equal at {}", counted(checked, "size", "sizes")),
     ))
 }
 
@@ -276,7 +276,7 @@ fn decomposition(run: &ExactRun<'_>) -> Claim {
     Claim::from_check(
         id,
         statement,
-        format!("exact at {} sizes", finite.len()),
+        format!("exact at {}", counted(finite.len(), "size", "sizes")),
         failure,
     )
 }

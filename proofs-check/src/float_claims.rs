@@ -9,7 +9,7 @@ use headrisk_model::number::to_f64;
 use headrisk_model::{BigRational, Family, FeatureSource, ParameterSet};
 
 use crate::exact_claims::ExactRun;
-use crate::numbers::float_text;
+use crate::numbers::{counted, float_text};
 use crate::report::{Claim, ShapeReport, Status};
 use crate::shape::{self, ExactOrder, Point};
 
@@ -238,7 +238,10 @@ pub fn agreement_claims(
         Claim::from_check(
             "float.finite-sample",
             "the float finite-sample risk equals the exact one, with divergence at the same sizes",
-            format!("{compared} finite sizes, largest relative difference {largest:.3e}"),
+            format!(
+                "{}, largest relative difference {largest:.3e}",
+                counted(compared, "finite size", "finite sizes")
+            ),
             failure,
         )
     };
@@ -334,6 +337,13 @@ pub fn enclosure_claim(
             }
         }
     }
+    if checked == 0 {
+        return Claim::skip(
+            id,
+            statement,
+            "every enclosed size is divergent, so no finite value is compared",
+        );
+    }
     let margin = worst_margin.map_or(String::new(), |(outside, p)| {
         if outside <= 0.0 {
             format!(", every value strictly inside (closest at p = {p})")
@@ -347,7 +357,10 @@ pub fn enclosure_claim(
         id,
         statement,
         Status::Pass,
-        format!("{checked} sizes, widest enclosure {widest:.3e} relative{margin}"),
+        format!(
+            "{}, widest enclosure {widest:.3e} relative{margin}",
+            counted(checked, "size", "sizes")
+        ),
     )
 }
 

@@ -10,6 +10,15 @@ pub const DECIMAL_DIGITS: usize = 12;
 /// and kept whole in CSV and JSON.
 pub const TABLE_FRACTION_CHARS: usize = 40;
 
+/// Returns "1 size", "3 sizes": a count with its noun in the right number.
+pub fn counted(count: usize, singular: &str, plural: &str) -> String {
+    if count == 1 {
+        format!("1 {singular}")
+    } else {
+        format!("{count} {plural}")
+    }
+}
+
 /// An exact value as a fraction in lowest terms and as a rounded decimal.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ExactText {

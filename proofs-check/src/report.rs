@@ -235,6 +235,9 @@ fn shape_lines(report: &ShapeReport) -> Vec<String> {
     lines.push(
         match (shape.second_descent_end, shape.still_falling_at_end) {
             (None, _) => "second descent: no values for p ≥ n + 2".to_string(),
+            (Some(end), _) if shape.second_descent_present.is_none() => {
+                format!("second descent: not tested, the only value for p ≥ n + 2 is at p = {end}")
+            }
             (Some(_), _) if shape.second_descent_present == Some(false) => {
                 "second descent: none, the risk does not fall for p ≥ n + 2".to_string()
             }

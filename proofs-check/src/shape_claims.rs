@@ -93,7 +93,7 @@ pub fn claims(engine: &str, shape: &Shape, samples: usize, report: &ShapeReport)
             double_statement,
             Status::Pass,
             format!(
-                "rises from p = {start}, {peak}; no {engine} values for p ≥ n + 2, so the second descent is not tested here"
+                "rises from p = {start}, {peak}; fewer than two {engine} values for p ≥ n + 2, so the second descent is not tested here"
             ),
         ),
     };
