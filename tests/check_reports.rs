@@ -114,3 +114,69 @@ fn check_json_schema_snapshot() {
     }
     insta::assert_snapshot!("check-json-hmm-d2-explicit", execution.stdout);
 }
+
+/// Writes `text` to a file in the temporary directory and returns its path.
+fn temporary_file(name: &str, text: &str) -> String {
+    let path = std::env::temp_dir().join(format!("headrisk-{}-{name}.toml", std::process::id()));
+    std::fs::write(&path, text).unwrap();
+    path.display().to_string()
+}
+
+/// Returns the d = 2 fixture's model with 20 generated features, n = 6 and
+/// 50 trials, at the given representation noise and position.
+fn d2_variant(representation_noise: &str, position: &str) -> String {
+    format!(
+        r#"
+family = "hmm"
+[hmm]
+dim = 2
+transition = [[0.5, 0], [0, "1/3"]]
+noise_variance = 1
+position = {position}
+representation_noise = {representation_noise}
+[hmm.features]
+columns = 20
+seed = 7
+[training]
+samples = 6
+[simulation]
+trials = 50
+seed = 1
+"#
+    )
+}
+
+#[test]
+fn failed_simulation_keeps_other_claims() {
+    // σ_u² = 10⁻¹⁶ leaves the design too ill-conditioned for f64 at p = n + 1.
+    let file = temporary_file("tiny-noise", &d2_variant("1e-16", "\"stationary\""));
+    let execution = run(&["check", &file]);
+    assert_eq!(execution.exit_code, 0, "{}", execution.stderr);
+    assert!(execution.stdout.contains("PASS  float.finite-sample"));
+    assert!(
+        execution
+            .stdout
+            .contains("SKIP  mc\n      claims of the simulation\n      → the simulation failed"),
+        "{}",
+        execution.stdout
+    );
+}
+
+#[test]
+fn distant_position_skips_exact_claims() {
+    let file = temporary_file("far-position", &d2_variant("1", "20000"));
+    let execution = run(&["check", &file]);
+    assert!(execution.exit_code <= 1, "{}", execution.stderr);
+    assert!(
+        execution
+            .stdout
+            .contains("position t = 20000 exceeds 10000, the exact engine's limit"),
+        "{}",
+        execution.stdout
+    );
+    assert!(
+        execution.stdout.contains("PASS  mc.de"),
+        "{}",
+        execution.stdout
+    );
+}
