@@ -72,7 +72,7 @@ pub enum SimulateError {
     },
 
     #[error(
-        "the fitted head at size p = {size} (n = {samples}) failed the residual check: relative residual {residual:e} exceeds the tolerance {tolerance:e}; the training design is too ill-conditioned for f64, so raise representation_noise against the variance of the state"
+        "the fitted head at size p = {size} (n = {samples}) failed the residual check: relative residual {residual:.3e} exceeds the tolerance {tolerance:e}; the training design is too ill-conditioned for f64, so raise representation_noise against the variance of the state"
     )]
     ResidualCheckFailed {
         size: usize,
