@@ -4,7 +4,8 @@ use thiserror::Error;
 
 /// Error of an exact computation that could not produce a value.
 ///
-/// Rational values are written as `p/q` in lowest terms. Matrix shapes are
+/// Rational values are written as `p/q` in lowest terms, or as a decimal
+/// with a few significant digits when that would be long. Matrix shapes are
 /// `(rows, columns)`.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 #[non_exhaustive]

@@ -9,9 +9,10 @@ pub(crate) fn from_count(count: usize) -> BigRational {
     BigRational::from_integer(BigInt::from(count))
 }
 
-/// Formats a rational as `p/q` in lowest terms, or `p` when q = 1, for messages.
+/// Formats a rational for messages: `p/q` in lowest terms (`p` when q = 1)
+/// when that is short, otherwise a decimal with a few significant digits.
 pub(crate) fn format_value(value: &BigRational) -> String {
-    headrisk_model::number::format_fraction(value)
+    headrisk_model::number::format_value(value)
 }
 
 /// Computes 2^exponent as an exact rational, for any sign of the exponent.

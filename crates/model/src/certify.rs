@@ -279,7 +279,7 @@ pub(crate) fn stability(matrix: &RationalMatrix) -> Stability {
         } else {
             Stability::Unstable(format!(
                 "is triangular with a diagonal entry of modulus {} ≥ 1",
-                crate::number::format_fraction(&radius)
+                crate::number::format_value(&radius)
             ))
         };
     }

@@ -7,7 +7,7 @@ use crate::certify::{self, Stability};
 use crate::error::ParamError;
 use crate::features::{self, DEFAULT_FEATURE_BITS, FeatureMatrix, FeatureSpec, MAX_FEATURE_BITS};
 use crate::matrix::RationalMatrix;
-use crate::number::format_fraction;
+use crate::number::format_value;
 use crate::params::{
     Family, FeatureSource, Hmm, Isotropic, ParameterSet, Position, Sampling, Simulation,
 };
@@ -711,7 +711,7 @@ fn check_covariance(field: &str, matrix: &RationalMatrix) -> Result<(), ParamErr
         return Err(ParamError::NotPositiveSemidefinite {
             field: field.into(),
             pivot,
-            value: format_fraction(&value),
+            value: format_value(&value),
         });
     }
     Ok(())

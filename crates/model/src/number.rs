@@ -112,6 +112,30 @@ pub fn format_fraction(value: &BigRational) -> String {
     }
 }
 
+/// Longest exact text [`format_value`] writes; a longer value is written as a
+/// decimal with [`VALUE_DIGITS`] significant digits. Every `u64` fits.
+pub const MAX_VALUE_CHARS: usize = 24;
+/// Significant digits of a value in a message when its exact text is long.
+pub const VALUE_DIGITS: usize = 6;
+
+/// Writes a rational for a message, on one short line: as [`format_fraction`]
+/// when that has at most [`MAX_VALUE_CHARS`] characters, otherwise as
+/// [`format_decimal`] with [`VALUE_DIGITS`] digits, prefixed with `≈` when
+/// the decimal is rounded. `1e-300` prints as `1e-300`, not as a fraction
+/// with 301 digits.
+pub fn format_value(value: &BigRational) -> String {
+    let fraction = format_fraction(value);
+    if fraction.len() <= MAX_VALUE_CHARS {
+        return fraction;
+    }
+    let decimal = format_decimal(value, VALUE_DIGITS);
+    if parse_exact(&decimal).as_ref() == Ok(value) {
+        decimal
+    } else {
+        format!("≈{decimal}")
+    }
+}
+
 /// Writes a rational as a decimal rounded to `digits` significant digits,
 /// exactly (by integer arithmetic, not through a float), so that values far
 /// outside the range of `f64` still print.
@@ -237,5 +261,24 @@ mod tests {
         assert_eq!(format_decimal(&ratio(999_999, 1_000_000), 3), "1");
         assert_eq!(format_fraction(&ratio(6, 4)), "3/2");
         assert_eq!(format_fraction(&ratio(4, 2)), "2");
+    }
+
+    #[test]
+    fn value_formatting_is_short() {
+        let exact = |text: &str| parse_exact(text).unwrap();
+        assert_eq!(format_value(&ratio(1, 3)), "1/3");
+        assert_eq!(format_value(&ratio(-39, 37)), "-39/37");
+        assert_eq!(
+            format_value(&exact("18446744073709551615")),
+            "18446744073709551615"
+        );
+        assert_eq!(format_value(&exact("1e300")), "1e300");
+        assert_eq!(format_value(&exact("-1e-300")), "-1e-300");
+        assert_eq!(format_value(&exact("-1.25e-300")), "-1.25e-300");
+        assert_eq!(format_value(&exact("1e30")), "1e30");
+        assert_eq!(format_value(&exact("1e-30/3")), "≈3.33333e-31");
+        let power = BigRational::from_integer(num_traits::pow(BigInt::from(2u32), 1000));
+        assert_eq!(format_value(&power), "≈1.07151e301");
+        assert!(format_value(&exact("1.234567891234567891234567e300")).len() < 16);
     }
 }

@@ -12,7 +12,7 @@ use toml_edit::{Item, TableLike, Value};
 
 use crate::error::ParamError;
 use crate::matrix::RationalMatrix;
-use crate::number::{NumberTextError, parse_exact};
+use crate::number::{NumberTextError, format_value, parse_exact};
 
 /// A parsed TOML document together with its source, for raw number text and
 /// line numbers.
@@ -243,17 +243,21 @@ fn integer_value(field: &str, value: &Value, source: &Source<'_>) -> Result<u64,
     if !exact.is_integer() {
         return Err(ParamError::out_of_range(
             field,
-            crate::number::format_fraction(&exact),
+            format_value(&exact),
             "must be an integer",
         ));
     }
     if exact.is_negative() {
-        return Err(ParamError::out_of_range(field, exact, "must be ≥ 0"));
+        return Err(ParamError::out_of_range(
+            field,
+            format_value(&exact),
+            "must be ≥ 0",
+        ));
     }
     exact
         .to_integer()
         .to_u64()
-        .ok_or_else(|| ParamError::out_of_range(field, exact, "must be below 2^64"))
+        .ok_or_else(|| ParamError::out_of_range(field, format_value(&exact), "must be below 2^64"))
 }
 
 /// Reads a number exactly: integers as they are, floats from their source
@@ -319,7 +323,7 @@ pub(crate) fn non_negative(field: &str, value: &BigRational, fix: &str) -> Resul
     if value.is_negative() {
         return Err(ParamError::out_of_range(
             field,
-            crate::number::format_fraction(value),
+            format_value(value),
             format!("must be ≥ 0; {fix}"),
         ));
     }

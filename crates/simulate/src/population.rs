@@ -25,7 +25,7 @@ pub(crate) fn to_f64_matrix(
     if let Some(index) = entries.iter().position(|entry| !entry.is_finite()) {
         return Err(SimulateError::NotRepresentable {
             field: format!("{field}[{}][{}]", index / n_cols, index % n_cols),
-            value: number::format_fraction(&matrix.entries()[index]),
+            value: number::format_value(&matrix.entries()[index]),
         });
     }
     Ok(Mat::from_fn(n_rows, n_cols, |row, col| {
@@ -41,7 +41,7 @@ pub(crate) fn to_f64_scalar(field: &str, value: &BigRational) -> Result<f64, Sim
     } else {
         Err(SimulateError::NotRepresentable {
             field: field.to_owned(),
-            value: number::format_fraction(value),
+            value: number::format_value(value),
         })
     }
 }

@@ -430,7 +430,7 @@ fn leading_features(hmm: &headrisk_model::Hmm, columns: usize) -> Result<Mat<f64
             if !value.is_finite() {
                 return Err(SimulateError::NotRepresentable {
                     field: format!("hmm.features[{row}][{col}]"),
-                    value: features.rational(row, col).to_string(),
+                    value: headrisk_model::number::format_value(&features.rational(row, col)),
                 });
             }
             out[(row, col)] = value;
