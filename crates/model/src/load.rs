@@ -151,16 +151,17 @@ pub fn parse(text: &str) -> Result<ParameterSet, ParamError> {
             hint: "add a [training] table with at least `samples = n`".into(),
         })?;
     training.check_keys(TRAINING_KEYS)?;
+    let samples_range = "must be ≥ 2, because the risk needs at least two training samples";
     let samples = training.required(
         "samples",
         "set the number of training samples n ≥ 2",
-        Table::size,
+        |table, key| table.size_in(key, samples_range),
     )?;
     if samples < 2 {
         return Err(ParamError::out_of_range(
             "training.samples",
             samples,
-            "must be ≥ 2, because the risk needs at least two training samples",
+            samples_range,
         ));
     }
     let ridge = training.number("ridge")?.unwrap_or_else(BigRational::zero);
@@ -206,7 +207,8 @@ pub fn parse(text: &str) -> Result<ParameterSet, ParamError> {
         None => None,
         Some(table) => {
             table.check_keys(SIMULATION_KEYS)?;
-            let trials = table.size("trials")?.unwrap_or(200);
+            let trials_range = "must be ≥ 2 for a standard error";
+            let trials = table.size_in("trials", trials_range)?.unwrap_or(200);
             if trials > MAX_TRIALS {
                 return Err(ParamError::out_of_range(
                     "simulation.trials",
@@ -220,7 +222,7 @@ pub fn parse(text: &str) -> Result<ParameterSet, ParamError> {
                 return Err(ParamError::out_of_range(
                     "simulation.trials",
                     trials,
-                    "must be ≥ 2 for a standard error",
+                    trials_range,
                 ));
             }
             let seed = table.integer("seed")?.unwrap_or(0);
@@ -282,13 +284,12 @@ fn read_simulation_sizes(list: Vec<u64>, sizes: &[usize]) -> Result<Vec<usize>, 
 
 fn read_hmm(table: &Table<'_>) -> Result<Hmm, ParamError> {
     table.check_keys(HMM_KEYS)?;
-    let dim = table.required("dim", "set the token dimension d ≥ 1", Table::size)?;
+    let dim_range = format!("must be between 1 and {MAX_DIM}");
+    let dim = table.required("dim", "set the token dimension d ≥ 1", |table, key| {
+        table.size_in(key, &dim_range)
+    })?;
     if dim == 0 || dim > MAX_DIM {
-        return Err(ParamError::out_of_range(
-            "hmm.dim",
-            dim,
-            format!("must be between 1 and {MAX_DIM}"),
-        ));
+        return Err(ParamError::out_of_range("hmm.dim", dim, dim_range));
     }
     let square = format!("{dim}×{dim}");
 
@@ -342,7 +343,8 @@ fn read_hmm(table: &Table<'_>) -> Result<Hmm, ParamError> {
         }
     };
 
-    let position = match table.integer_or_word("position")? {
+    let position_range = "must be an integer t ≥ 1 or \"stationary\"";
+    let position = match table.integer_or_word("position", position_range)? {
         None => {
             return Err(ParamError::MissingKey {
                 field: "hmm.position".into(),
@@ -350,11 +352,7 @@ fn read_hmm(table: &Table<'_>) -> Result<Hmm, ParamError> {
             });
         }
         Some(Ok(0)) => {
-            return Err(ParamError::out_of_range(
-                "hmm.position",
-                0,
-                "must be an integer t ≥ 1 or \"stationary\"",
-            ));
+            return Err(ParamError::out_of_range("hmm.position", 0, position_range));
         }
         Some(Ok(step)) => Position::Step(step),
         Some(Err(word)) if word == "stationary" => Position::Stationary,
@@ -362,7 +360,7 @@ fn read_hmm(table: &Table<'_>) -> Result<Hmm, ParamError> {
             return Err(ParamError::out_of_range(
                 "hmm.position",
                 format!("\"{word}\""),
-                "must be an integer t ≥ 1 or \"stationary\"",
+                position_range,
             ));
         }
     };
@@ -451,16 +449,17 @@ fn read_features(
         ));
     }
 
+    let columns_range = format!("must be ≥ 1 with d·P ≤ {MAX_FEATURE_ENTRIES}");
     let columns = table.required(
         "columns",
         "give the number of generated columns P, or an explicit `matrix`",
-        Table::size,
+        |table, key| table.size_in(key, &columns_range),
     )?;
     if columns == 0 || columns.saturating_mul(dim) > MAX_FEATURE_ENTRIES {
         return Err(ParamError::out_of_range(
             "hmm.features.columns",
             columns,
-            format!("must be ≥ 1 with d·P ≤ {MAX_FEATURE_ENTRIES}"),
+            columns_range,
         ));
     }
     let seed = table.required(
@@ -469,14 +468,15 @@ fn read_features(
         Table::integer,
     )?;
     let unit_norm = table.boolean("unit_norm")?.unwrap_or(false);
+    let bits_range = format!("must be between 1 and {MAX_FEATURE_BITS}");
     let bits = table
-        .integer("bits")?
+        .integer_in("bits", &bits_range)?
         .unwrap_or(u64::from(DEFAULT_FEATURE_BITS));
     if bits == 0 || bits > u64::from(MAX_FEATURE_BITS) {
         return Err(ParamError::out_of_range(
             "hmm.features.bits",
             bits,
-            format!("must be between 1 and {MAX_FEATURE_BITS}"),
+            bits_range,
         ));
     }
     let spec = FeatureSpec {
@@ -505,12 +505,13 @@ fn read_isotropic(table: &Table<'_>) -> Result<Isotropic, ParamError> {
         Table::number,
     )?;
     non_negative("isotropic.signal", &signal, "r² is a squared norm")?;
-    let outputs = table.size("outputs")?.unwrap_or(1);
+    let outputs_range = format!("must be between 1 and {MAX_DIM}");
+    let outputs = table.size_in("outputs", &outputs_range)?.unwrap_or(1);
     if outputs == 0 || outputs > MAX_DIM {
         return Err(ParamError::out_of_range(
             "isotropic.outputs",
             outputs,
-            format!("must be between 1 and {MAX_DIM}"),
+            outputs_range,
         ));
     }
     let max_size = table.required("max_size", "set the largest model size P", Table::size)?;
@@ -585,8 +586,9 @@ fn read_sizes(table: &Table<'_>, max_size: usize) -> Result<Vec<usize>, ParamErr
         ));
     }
     let spacing = table.string("spacing")?;
-    let count = table.size("count")?;
-    let step = table.size("step")?;
+    let count_range = format!("must be between 1 and {MAX_GRID_POINTS}");
+    let count = table.size_in("count", &count_range)?;
+    let step = table.size_in("step", "must be ≥ 1")?;
 
     match (step, count) {
         (Some(_), Some(_)) => Err(ParamError::Conflict {
@@ -619,11 +621,7 @@ fn read_sizes(table: &Table<'_>, max_size: usize) -> Result<Vec<usize>, ParamErr
         }
         (None, Some(count)) => {
             if count == 0 || count > MAX_GRID_POINTS {
-                return Err(ParamError::out_of_range(
-                    "sizes.count",
-                    count,
-                    format!("must be between 1 and {MAX_GRID_POINTS}"),
-                ));
+                return Err(ParamError::out_of_range("sizes.count", count, count_range));
             }
             let logarithmic = match spacing.as_deref() {
                 None | Some("linear") => false,

@@ -125,15 +125,30 @@ impl<'a> Table<'a> {
 
     /// A non-negative integer that fits in u64.
     pub fn integer(&self, key: &str) -> Result<Option<u64>, ParamError> {
+        self.integer_in(key, NON_NEGATIVE)
+    }
+
+    /// A non-negative integer that fits in u64; a negative value is rejected
+    /// with `requirement`, the valid range of the field.
+    pub fn integer_in(&self, key: &str, requirement: &str) -> Result<Option<u64>, ParamError> {
         match self.value(key)? {
             None => Ok(None),
-            Some(value) => integer_value(&self.field(key), value, self.source).map(Some),
+            Some(value) => {
+                integer_value(&self.field(key), value, self.source, requirement).map(Some)
+            }
         }
     }
 
     /// A non-negative integer that fits in usize.
     pub fn size(&self, key: &str) -> Result<Option<usize>, ParamError> {
-        match self.integer(key)? {
+        self.size_in(key, NON_NEGATIVE)
+    }
+
+    /// A size whose valid range starts above 0. A negative value is rejected
+    /// with `requirement`, which states that range, so that the message does
+    /// not suggest 0.
+    pub fn size_in(&self, key: &str, requirement: &str) -> Result<Option<usize>, ParamError> {
+        match self.integer_in(key, requirement)? {
             None => Ok(None),
             Some(value) => usize::try_from(value).map(Some).map_err(|_| {
                 ParamError::out_of_range(self.field(key), value, "must fit in a machine word")
@@ -211,17 +226,30 @@ impl<'a> Table<'a> {
         items
             .iter()
             .enumerate()
-            .map(|(index, item)| integer_value(&format!("{field}[{index}]"), item, self.source))
+            .map(|(index, item)| {
+                integer_value(
+                    &format!("{field}[{index}]"),
+                    item,
+                    self.source,
+                    NON_NEGATIVE,
+                )
+            })
             .collect::<Result<Vec<_>, _>>()
             .map(Some)
     }
 
-    /// Either an integer or one of the given words; used by `hmm.position`.
-    pub fn integer_or_word(&self, key: &str) -> Result<Option<Result<u64, String>>, ParamError> {
+    /// Either an integer or a word; used by `hmm.position`. A negative
+    /// integer is rejected with `requirement`, the valid values of the field.
+    pub fn integer_or_word(
+        &self,
+        key: &str,
+        requirement: &str,
+    ) -> Result<Option<Result<u64, String>>, ParamError> {
         match self.value(key)? {
             None => Ok(None),
             Some(Value::String(word)) => Ok(Some(Err(word.value().clone()))),
-            Some(value) => integer_value(&self.field(key), value, self.source).map(|n| Some(Ok(n))),
+            Some(value) => integer_value(&self.field(key), value, self.source, requirement)
+                .map(|n| Some(Ok(n))),
         }
     }
 }
@@ -234,7 +262,16 @@ fn wrong_type(field: String, expected: &'static str, found: &Value) -> ParamErro
     }
 }
 
-fn integer_value(field: &str, value: &Value, source: &Source<'_>) -> Result<u64, ParamError> {
+/// The requirement stated for a negative integer where 0 is valid.
+const NON_NEGATIVE: &str = "must be ≥ 0";
+
+/// Reads an integer exactly; a negative value is rejected with `negative`.
+fn integer_value(
+    field: &str,
+    value: &Value,
+    source: &Source<'_>,
+    negative: &str,
+) -> Result<u64, ParamError> {
     let exact = match value {
         Value::Integer(integer) => BigRational::from_integer(BigInt::from(*integer.value())),
         Value::Float(_) | Value::String(_) => number_value(field, value, source)?,
@@ -251,7 +288,7 @@ fn integer_value(field: &str, value: &Value, source: &Source<'_>) -> Result<u64,
         return Err(ParamError::out_of_range(
             field,
             format_value(&exact),
-            "must be ≥ 0",
+            negative,
         ));
     }
     exact

@@ -65,3 +65,67 @@ fn huge_and_tiny_values_print_short() {
         "{huge}"
     );
 }
+
+#[test]
+fn negative_integers_state_valid_range() {
+    let cases = [
+        (
+            "dim = 2",
+            "dim = -2",
+            "field `hmm.dim` = -2 is invalid: it must be between 1 and 500",
+        ),
+        (
+            "samples = 4",
+            "samples = -3",
+            "field `training.samples` = -3 is invalid: it must be ≥ 2, because the risk needs at least two training samples",
+        ),
+        (
+            "position = \"stationary\"",
+            "position = -1",
+            "field `hmm.position` = -1 is invalid: it must be an integer t ≥ 1 or \"stationary\"",
+        ),
+        (
+            "trials = 10",
+            "trials = -5",
+            "field `simulation.trials` = -5 is invalid: it must be ≥ 2 for a standard error",
+        ),
+        (
+            "matrix = [[1, 0, 1], [0, 1, 1]]",
+            "columns = -1\nseed = 1",
+            "field `hmm.features.columns` = -1 is invalid: it must be ≥ 1 with d·P ≤ 100000000",
+        ),
+        (
+            "matrix = [[1, 0, 1], [0, 1, 1]]",
+            "columns = 3\nseed = 1\nbits = -4",
+            "field `hmm.features.bits` = -4 is invalid: it must be between 1 and 40",
+        ),
+        (
+            "trials = 10",
+            "trials = 10\n[sizes]\nstep = -1",
+            "field `sizes.step` = -1 is invalid: it must be ≥ 1",
+        ),
+        (
+            "trials = 10",
+            "trials = 10\n[sizes]\ncount = -1",
+            "field `sizes.count` = -1 is invalid: it must be between 1 and 1000000",
+        ),
+    ];
+    for (line, replacement, expected) in cases {
+        assert_eq!(message(&hmm_text(line, replacement)), expected);
+    }
+
+    let outputs = "family = \"isotropic\"\n[isotropic]\nnoise = 1\nsignal = 1\noutputs = -1\nmax_size = 10\n[training]\nsamples = 4\n";
+    assert_eq!(
+        message(outputs),
+        "field `isotropic.outputs` = -1 is invalid: it must be between 1 and 500"
+    );
+}
+
+#[test]
+fn negative_integers_where_zero_is_valid() {
+    let seed = message(&hmm_text("trials = 10", "trials = 10\nseed = -1"));
+    assert_eq!(
+        seed,
+        "field `simulation.seed` = -1 is invalid: it must be ≥ 0"
+    );
+}
