@@ -7,7 +7,7 @@ use crate::certify::{self, Stability};
 use crate::error::ParamError;
 use crate::features::{self, DEFAULT_FEATURE_BITS, FeatureMatrix, FeatureSpec, MAX_FEATURE_BITS};
 use crate::matrix::RationalMatrix;
-use crate::number::format_value;
+use crate::number::{NumberTextError, format_value, parse_exact};
 use crate::params::{
     Family, FeatureSource, Hmm, Isotropic, ParameterSet, Position, Sampling, Simulation,
 };
@@ -69,17 +69,23 @@ pub fn parse(text: &str) -> Result<ParameterSet, ParamError> {
         let (line, column) = line_and_column(text, error.span().map_or(0, |span| span.start));
         // The text at the error (a duplicated key, a stray token) helps
         // find it; keep it short so the message stays on one line.
-        let near = error
+        let snippet = error
             .span()
             .and_then(|span| text.get(span))
             .map(|snippet| snippet.trim().replace('\n', " "))
-            .filter(|snippet| !snippet.is_empty())
+            .filter(|snippet| !snippet.is_empty());
+        let near = snippet
+            .as_deref()
             .map(|snippet| format!(" (at `{}`)", snippet.chars().take(40).collect::<String>()))
+            .unwrap_or_default();
+        let fix = snippet
+            .as_deref()
+            .and_then(|snippet| overflow_fix(error.message(), snippet))
             .unwrap_or_default();
         ParamError::Syntax {
             line,
             column,
-            message: format!("{}{near}", error.message().trim().replace('\n', " ")),
+            message: format!("{}{near}{fix}", error.message().trim().replace('\n', " ")),
         }
     })?;
     let source = Source { text };
@@ -247,6 +253,36 @@ pub fn parse(text: &str) -> Result<ParameterSet, ParamError> {
         simulation,
         simulation_sizes,
     })
+}
+
+/// Longest number echoed in full by [`overflow_fix`].
+const MAX_ECHOED_NUMBER_CHARS: usize = 40;
+
+/// The fix for a bare TOML number beyond the range of its type, or `None`
+/// for any other syntax error. toml_edit 0.25 stores a TOML float as an
+/// `f64` and an integer as an `i64`, and reports a number beyond that range
+/// as a syntax error. The same number written as a string is read exactly,
+/// up to the exponent limit [`crate::number::MAX_DECIMAL_EXPONENT`].
+fn overflow_fix(message: &str, number: &str) -> Option<String> {
+    let range = if message.contains("floating-point number overflowed") {
+        "f64"
+    } else if message.contains("integer number overflowed") {
+        "a 64-bit integer"
+    } else {
+        return None;
+    };
+    match parse_exact(number) {
+        Ok(_) if number.chars().count() <= MAX_ECHOED_NUMBER_CHARS => Some(format!(
+            "; {number} exceeds the range of {range}, so write it as the string \"{number}\", which is read exactly"
+        )),
+        Ok(_) => Some(format!(
+            "; the number exceeds the range of {range}, so write it in quotes as a string, which is read exactly"
+        )),
+        Err(NumberTextError::Invalid(reason)) => Some(format!(
+            "; the number exceeds the range of {range} and cannot be written as a string either, because {reason}; rescale the parameter set"
+        )),
+        Err(NumberTextError::NotFinite) => None,
+    }
 }
 
 /// Simulation sizes must be an increasing, non-empty subset of the grid, so

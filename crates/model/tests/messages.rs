@@ -129,3 +129,56 @@ fn negative_integers_where_zero_is_valid() {
         "field `simulation.seed` = -1 is invalid: it must be ≥ 0"
     );
 }
+
+#[test]
+fn overflowing_bare_numbers_suggest_quotes() {
+    for number in ["1e309", "-1e309", "1e3999", "1.5e400"] {
+        let text = hmm_text("noise_variance = 1", &format!("noise_variance = {number}"));
+        let syntax = message(&text);
+        assert!(
+            syntax.ends_with(&format!(
+                "floating-point number overflowed (at `{number}`); {number} exceeds the range of f64, so write it as the string \"{number}\", which is read exactly"
+            )),
+            "{syntax}"
+        );
+        let quoted = hmm_text(
+            "noise_variance = 1",
+            &format!("noise_variance = \"{number}\""),
+        );
+        let error = parse(&quoted)
+            .map(|_| ())
+            .map_err(|error| error.to_string());
+        if number.starts_with('-') {
+            assert!(error.unwrap_err().contains("must be ≥ 0"));
+        } else {
+            assert_eq!(error, Ok(()));
+        }
+    }
+
+    let beyond = message(&hmm_text("noise_variance = 1", "noise_variance = 1e4001"));
+    assert!(
+        beyond.ends_with(
+            "cannot be written as a string either, because the exponent 4001 exceeds ±4000; rescale the parameter set"
+        ),
+        "{beyond}"
+    );
+
+    let integer = message(&hmm_text(
+        "trials = 10",
+        "trials = 10\nseed = 18446744073709551615",
+    ));
+    assert!(
+        integer.ends_with(
+            "18446744073709551615 exceeds the range of a 64-bit integer, so write it as the string \"18446744073709551615\", which is read exactly"
+        ),
+        "{integer}"
+    );
+    let quoted = hmm_text(
+        "trials = 10",
+        "trials = 10\nseed = \"18446744073709551615\"",
+    );
+    assert!(parse(&quoted).is_ok());
+
+    let other = message(&hmm_text("dim = 2", "dim = 2 2"));
+    assert!(!other.contains("exceeds the range"), "{other}");
+}
