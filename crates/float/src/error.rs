@@ -9,14 +9,16 @@ use thiserror::Error;
 #[derive(Debug, Clone, PartialEq, Error)]
 #[non_exhaustive]
 pub enum FloatError {
-    /// An input entry has no finite `f64` value, for example `1e400`.
+    /// An input number has no finite `f64` value, for example `1e400`.
+    /// `entry` is the (row, column) of a matrix entry, `None` for a scalar.
     #[error(
-        "input `{field}` entry [{row}][{col}] is not a finite f64; scale the parameter set so that every entry lies within ±1.8e308"
+        "input `{field}`{} = {value} is not a finite f64; scale the parameter set so that every entry lies within ±1.8e308",
+        at_entry(*.entry)
     )]
     NonFiniteInput {
         field: &'static str,
-        row: usize,
-        col: usize,
+        entry: Option<(usize, usize)>,
+        value: String,
     },
 
     /// A computed intermediate overflowed or became NaN.
@@ -94,6 +96,13 @@ pub enum FloatError {
         lower: f64,
         upper: f64,
     },
+}
+
+fn at_entry(entry: Option<(usize, usize)>) -> String {
+    match entry {
+        Some((row, col)) => format!(" entry [{row}][{col}]"),
+        None => String::new(),
+    }
 }
 
 fn at_size(size: Option<usize>) -> String {

@@ -2,8 +2,8 @@
 //! quantities of the model computed once.
 
 use faer::{Mat, MatRef, Side};
-use headrisk_model::number::to_f64;
-use headrisk_model::{BigRational, Family, ParameterSet, Position, RationalMatrix};
+use headrisk_model::number::{format_value, to_f64};
+use headrisk_model::{BigRational, Family, NoiseSource, ParameterSet, Position, RationalMatrix};
 
 use crate::covariance::{covariance_at_step, stationary_covariance, symmetric_part};
 use crate::error::{FloatError, check_finite, finite};
@@ -167,7 +167,7 @@ impl HmmModel {
             });
         }
         let transition = matrix("hmm.transition", &hmm.transition)?;
-        let noise = matrix("hmm.noise_covariance", &hmm.noise_covariance)?;
+        let noise = noise_matrix(hmm)?;
         let initial = matrix("hmm.initial_covariance", &hmm.initial_covariance)?;
         let readout = matrix("hmm.readout", &hmm.readout)?;
         let representation_noise = scalar("hmm.representation_noise", &hmm.representation_noise)?;
@@ -284,8 +284,8 @@ fn scalar(field: &'static str, value: &BigRational) -> Result<f64, FloatError> {
     } else {
         Err(FloatError::NonFiniteInput {
             field,
-            row: 0,
-            col: 0,
+            entry: None,
+            value: format_value(value),
         })
     }
 }
@@ -296,21 +296,40 @@ fn matrix(field: &'static str, matrix: &RationalMatrix) -> Result<Mat<f64>, Floa
     if let Some(index) = entries.iter().position(|entry| !entry.is_finite()) {
         return Err(FloatError::NonFiniteInput {
             field,
-            row: index / n_cols,
-            col: index % n_cols,
+            entry: Some((index / n_cols, index % n_cols)),
+            value: format_value(&matrix.entries()[index]),
         });
     }
     Ok(Mat::from_fn(n_rows, n_cols, |i, j| entries[i * n_cols + j]))
+}
+
+/// Converts Q, naming the field of the file it was read from. With
+/// `noise_variance = s`, Q = s·I is finite exactly when s is, so an
+/// overflow names `hmm.noise_variance` with no matrix entry.
+fn noise_matrix(hmm: &headrisk_model::Hmm) -> Result<Mat<f64>, FloatError> {
+    let field = hmm.noise_source.field();
+    let noise = matrix(field, &hmm.noise_covariance);
+    match (hmm.noise_source, noise) {
+        (NoiseSource::Variance, Err(FloatError::NonFiniteInput { field, value, .. })) => {
+            Err(FloatError::NonFiniteInput {
+                field,
+                entry: None,
+                value,
+            })
+        }
+        (_, noise) => noise,
+    }
 }
 
 fn feature_matrix(features: &headrisk_model::FeatureMatrix) -> Result<Mat<f64>, FloatError> {
     let (n_rows, n_cols) = (features.n_rows(), features.n_cols());
     let entries = features.to_f64_column_major();
     if let Some(index) = entries.iter().position(|entry| !entry.is_finite()) {
+        let (row, col) = (index % n_rows, index / n_rows);
         return Err(FloatError::NonFiniteInput {
             field: "hmm.features.matrix",
-            row: index % n_rows,
-            col: index / n_rows,
+            entry: Some((row, col)),
+            value: format_value(&features.rational(row, col)),
         });
     }
     Ok(Mat::from_fn(n_rows, n_cols, |i, j| entries[j * n_rows + i]))

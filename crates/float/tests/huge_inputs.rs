@@ -52,9 +52,43 @@ fn unrepresentable_feature_is_input_error() {
         error,
         FloatError::NonFiniteInput {
             field: "hmm.features.matrix",
-            row: 1,
-            col: 1
+            entry: Some((1, 1)),
+            value: "1e400".into(),
         }
+    );
+}
+
+#[test]
+fn unrepresentable_noise_variance_names_field() {
+    let text = hmm_text("[[0.5, 0], [0, 0.5]]", SMALL_FEATURES, "2")
+        .replace("noise_variance = 1", "noise_variance = \"1e400\"");
+    let params = headrisk_model::parse(&text).unwrap();
+    let error = Model::from_parameters(&params).unwrap_err();
+    assert_eq!(
+        error,
+        FloatError::NonFiniteInput {
+            field: "hmm.noise_variance",
+            entry: None,
+            value: "1e400".into(),
+        }
+    );
+    assert_eq!(
+        error.to_string(),
+        "input `hmm.noise_variance` = 1e400 is not a finite f64; scale the parameter set so that every entry lies within ±1.8e308"
+    );
+}
+
+#[test]
+fn unrepresentable_noise_covariance_names_entry() {
+    let text = hmm_text("[[0.5, 0], [0, 0.5]]", SMALL_FEATURES, "2").replace(
+        "noise_variance = 1",
+        "noise_covariance = [[1, 0], [0, \"1e400\"]]",
+    );
+    let params = headrisk_model::parse(&text).unwrap();
+    let error = Model::from_parameters(&params).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "input `hmm.noise_covariance` entry [1][1] = 1e400 is not a finite f64; scale the parameter set so that every entry lies within ±1.8e308"
     );
 }
 

@@ -28,6 +28,7 @@ pub use matrix::RationalMatrix;
 pub use num_bigint::BigInt;
 pub use num_rational::BigRational;
 pub use params::{
-    Family, FeatureSource, Hmm, Isotropic, ParameterSet, Position, Sampling, Simulation,
+    Family, FeatureSource, Hmm, Isotropic, NoiseSource, ParameterSet, Position, Sampling,
+    Simulation,
 };
 pub use risk::RiskValue;

@@ -9,7 +9,8 @@ use crate::features::{self, DEFAULT_FEATURE_BITS, FeatureMatrix, FeatureSpec, MA
 use crate::matrix::RationalMatrix;
 use crate::number::{NumberTextError, format_value, parse_exact};
 use crate::params::{
-    Family, FeatureSource, Hmm, Isotropic, ParameterSet, Position, Sampling, Simulation,
+    Family, FeatureSource, Hmm, Isotropic, NoiseSource, ParameterSet, Position, Sampling,
+    Simulation,
 };
 use crate::parse::{Source, Table, line_and_column, non_negative};
 
@@ -336,7 +337,7 @@ fn read_hmm(table: &Table<'_>) -> Result<Hmm, ParamError> {
     )?;
     check_shape("hmm.transition", &transition, dim, dim)?;
 
-    let noise_covariance = match (
+    let (noise_covariance, noise_source) = match (
         table.number("noise_variance")?,
         table.matrix("noise_covariance")?,
     ) {
@@ -353,12 +354,15 @@ fn read_hmm(table: &Table<'_>) -> Result<Hmm, ParamError> {
                 &variance,
                 "a variance cannot be negative",
             )?;
-            RationalMatrix::scaled_identity(dim, &variance)
+            (
+                RationalMatrix::scaled_identity(dim, &variance),
+                NoiseSource::Variance,
+            )
         }
         (None, Some(covariance)) => {
             check_shape("hmm.noise_covariance", &covariance, dim, dim)?;
             check_covariance("hmm.noise_covariance", &covariance)?;
-            covariance
+            (covariance, NoiseSource::Covariance)
         }
         (None, None) => {
             return Err(ParamError::MissingKey {
@@ -447,6 +451,7 @@ fn read_hmm(table: &Table<'_>) -> Result<Hmm, ParamError> {
         dim,
         transition,
         noise_covariance,
+        noise_source,
         initial_covariance,
         position,
         representation_noise,

@@ -90,6 +90,8 @@ pub struct Hmm {
     /// Innovation covariance Q, d×d, symmetric positive semidefinite.
     /// `noise_variance = s` in the file gives Q = s·I_d.
     pub noise_covariance: RationalMatrix,
+    /// The field Q was read from, named in messages about Q.
+    pub noise_source: NoiseSource,
     /// Covariance Σ_1 of the first token, d×d, symmetric positive
     /// semidefinite; I_d unless given.
     pub initial_covariance: RationalMatrix,
@@ -104,6 +106,26 @@ pub struct Hmm {
     pub readout: RationalMatrix,
     /// How W was obtained, kept for reports.
     pub feature_source: FeatureSource,
+}
+
+/// The field of the parameter file that gives the innovation covariance Q.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoiseSource {
+    /// `noise_variance = s`, so Q = s·I_d.
+    Variance,
+    /// `noise_covariance`, the whole matrix.
+    Covariance,
+}
+
+impl NoiseSource {
+    /// The dotted path of the field, `hmm.noise_variance` or
+    /// `hmm.noise_covariance`.
+    pub fn field(self) -> &'static str {
+        match self {
+            NoiseSource::Variance => "hmm.noise_variance",
+            NoiseSource::Covariance => "hmm.noise_covariance",
+        }
+    }
 }
 
 /// Origin of the feature matrix.

@@ -10,7 +10,7 @@ use faer::dyn_stack::{MemBuffer, MemStack};
 use faer::linalg::evd::{self, ComputeEigenvectors};
 use faer::linalg::matmul::matmul;
 use faer::{Accum, Mat, MatRef, Par};
-use headrisk_model::{BigRational, RationalMatrix, number};
+use headrisk_model::{BigRational, Hmm, NoiseSource, RationalMatrix, number};
 
 use crate::error::SimulateError;
 use crate::tolerance::{LYAPUNOV_MAX_DOUBLINGS, LYAPUNOV_TOLERANCE, NEGATIVE_EIGENVALUE_TOLERANCE};
@@ -31,6 +31,23 @@ pub(crate) fn to_f64_matrix(
     Ok(Mat::from_fn(n_rows, n_cols, |row, col| {
         entries[row * n_cols + col]
     }))
+}
+
+/// Converts Q to f64, naming the field of the file it was read from. With
+/// `noise_variance = s`, Q = s·I overflows exactly when s does, so that case
+/// names `hmm.noise_variance` with no matrix entry.
+pub(crate) fn noise_to_f64_matrix(hmm: &Hmm) -> Result<Mat<f64>, SimulateError> {
+    let field = hmm.noise_source.field();
+    let noise = to_f64_matrix(field, &hmm.noise_covariance);
+    match (hmm.noise_source, noise) {
+        (NoiseSource::Variance, Err(SimulateError::NotRepresentable { value, .. })) => {
+            Err(SimulateError::NotRepresentable {
+                field: field.to_owned(),
+                value,
+            })
+        }
+        (_, noise) => noise,
+    }
 }
 
 /// Converts an exact scalar to f64, rejecting values that overflow.

@@ -10,8 +10,8 @@ use rayon::prelude::*;
 use crate::error::SimulateError;
 use crate::fit::{Targets, fit_nested};
 use crate::population::{
-    HmmRiskTerms, covariance_at_step, psd_square_root, stationary_covariance, to_f64_matrix,
-    to_f64_scalar,
+    HmmRiskTerms, covariance_at_step, noise_to_f64_matrix, psd_square_root, stationary_covariance,
+    to_f64_matrix, to_f64_scalar,
 };
 use crate::risk::RiskModel;
 use crate::sample::{HmmSampler, IsotropicSampler, SignalDirection, TrainingSet, trial_rng};
@@ -261,7 +261,7 @@ impl Plan {
         let (sampler, risk, outputs) = match &params.family {
             Family::Hmm(hmm) => {
                 let transition = to_f64_matrix("hmm.transition", &hmm.transition)?;
-                let noise = to_f64_matrix("hmm.noise_covariance", &hmm.noise_covariance)?;
+                let noise = noise_to_f64_matrix(hmm)?;
                 let initial = to_f64_matrix("hmm.initial_covariance", &hmm.initial_covariance)?;
                 let readout = to_f64_matrix("hmm.readout", &hmm.readout)?;
                 let representation_noise =

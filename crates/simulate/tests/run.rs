@@ -166,6 +166,27 @@ fn memory_budget_is_enforced() {
 }
 
 #[test]
+fn unrepresentable_noise_names_its_field() {
+    let text = std::fs::read_to_string(fixture("hmm-d2-explicit.toml")).unwrap();
+    let cases = [
+        (
+            "noise_variance = \"1e400\"",
+            "parameter `hmm.noise_variance` = 1e400 does not fit in an f64; scale the model so that it does",
+        ),
+        (
+            "noise_covariance = [[1, 0], [0, \"1e400\"]]",
+            "parameter `hmm.noise_covariance[1][1]` = 1e400 does not fit in an f64; scale the model so that it does",
+        ),
+    ];
+    for (line, expected) in cases {
+        let edited = text.replace("noise_variance = 1", line);
+        let params = parse(&edited).unwrap();
+        let error = simulate(&params, &options(4, 0), None).unwrap_err();
+        assert_eq!(error.to_string(), expected);
+    }
+}
+
+#[test]
 fn invalid_options_are_rejected() {
     let params = load(&fixture("hmm-d2-explicit.toml")).unwrap();
     for options in [
