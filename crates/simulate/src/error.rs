@@ -30,7 +30,7 @@ pub enum SimulateError {
 
     #[error(
         "one trial needs about {bytes} bytes (n·P = {entries} entries with n = {samples}, P = {max_size}), \
-         above the memory budget of {budget} bytes; lower the largest size or the number of samples, or raise the budget"
+         above the memory budget of {budget} bytes; lower `training.samples`, or simulate only smaller sizes by listing them in `simulation.sizes`"
     )]
     MemoryBudgetExceeded {
         samples: usize,

@@ -149,6 +149,12 @@ fn memory_budget_is_enforced() {
         ..options(4, 0)
     };
     let error = simulate(&params, &options, None).unwrap_err();
+    assert!(
+        error.to_string().ends_with(
+            "above the memory budget of 1000 bytes; lower `training.samples`, or simulate only smaller sizes by listing them in `simulation.sizes`"
+        ),
+        "{error}"
+    );
     let SimulateError::MemoryBudgetExceeded {
         samples,
         max_size,
