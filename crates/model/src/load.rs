@@ -184,6 +184,13 @@ pub fn parse(text: &str) -> Result<ParameterSet, ParamError> {
             ));
         }
     };
+    if sampling == Sampling::Trajectory && matches!(family, Family::Isotropic(_)) {
+        return Err(ParamError::out_of_range(
+            "training.sampling",
+            "\"trajectory\"",
+            "needs family = \"hmm\", because the isotropic family has no sequence of tokens; use \"independent\" or remove the key",
+        ));
+    }
 
     let max_size = family.max_size();
     let sizes = match top.table("sizes")? {

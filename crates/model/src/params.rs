@@ -18,7 +18,8 @@ pub struct ParameterSet {
     pub samples: usize,
     /// Ridge strength λ ≥ 0; zero means the min-norm (ridgeless) head.
     pub ridge: BigRational,
-    /// How the n training pairs are drawn.
+    /// How the n training pairs are drawn; [`Sampling::Trajectory`] only
+    /// with the `hmm` family.
     pub sampling: Sampling,
     /// Model sizes p of the risk curve, strictly increasing. Every size is at
     /// most [`Family::max_size`].

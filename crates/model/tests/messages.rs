@@ -182,3 +182,14 @@ fn overflowing_bare_numbers_suggest_quotes() {
     let other = message(&hmm_text("dim = 2", "dim = 2 2"));
     assert!(!other.contains("exceeds the range"), "{other}");
 }
+
+#[test]
+fn isotropic_trajectory_is_rejected() {
+    let text = "family = \"isotropic\"\n[isotropic]\nnoise = 1\nsignal = 1\nmax_size = 10\n[training]\nsamples = 4\nsampling = \"trajectory\"\n";
+    assert_eq!(
+        message(text),
+        "field `training.sampling` = \"trajectory\" is invalid: it needs family = \"hmm\", because the isotropic family has no sequence of tokens; use \"independent\" or remove the key"
+    );
+    let independent = text.replace("\"trajectory\"", "\"independent\"");
+    assert!(parse(&independent).is_ok());
+}

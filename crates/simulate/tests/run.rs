@@ -220,9 +220,10 @@ signal = 1
 max_size = 10
 [training]
 samples = 5
-sampling = "trajectory"
 "#;
-    let params = parse(text).unwrap();
+    // The loader rejects this setting, so it is set after loading.
+    let mut params = parse(text).unwrap();
+    params.sampling = Sampling::Trajectory;
     let error = simulate(&params, &options(4, 0), None).unwrap_err();
     assert!(
         matches!(
