@@ -263,11 +263,11 @@ pub fn parse(text: &str) -> Result<ParameterSet, ParamError> {
     })
 }
 
-/// Longest number echoed in full by [`overflow_fix`].
+/// Maximum length of a number that [`overflow_fix`] echoes in full.
 const MAX_ECHOED_NUMBER_CHARS: usize = 40;
 
-/// The fix for a bare TOML number beyond the range of its type, or `None`
-/// for any other syntax error. toml_edit 0.25 stores a TOML float as an
+/// Returns the fix for a bare TOML number beyond the range of its type, or
+/// `None` for any other syntax error. toml_edit 0.25 stores a TOML float as an
 /// `f64` and an integer as an `i64`, and reports a number beyond that range
 /// as a syntax error. The same number written as a string is read exactly,
 /// up to the exponent limit [`crate::number::MAX_DECIMAL_EXPONENT`].

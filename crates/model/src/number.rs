@@ -112,8 +112,9 @@ pub fn format_fraction(value: &BigRational) -> String {
     }
 }
 
-/// Longest exact text [`format_value`] writes; a longer value is written as a
-/// decimal with [`VALUE_DIGITS`] significant digits. Every `u64` fits.
+/// Maximum length of the exact text that [`format_value`] writes. A longer
+/// value is written as a decimal with [`VALUE_DIGITS`] significant digits.
+/// Every `u64` fits.
 pub const MAX_VALUE_CHARS: usize = 24;
 /// Significant digits of a value in a message when its exact text is long.
 pub const VALUE_DIGITS: usize = 6;

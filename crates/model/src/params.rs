@@ -18,8 +18,8 @@ pub struct ParameterSet {
     pub samples: usize,
     /// Ridge strength λ ≥ 0; zero means the min-norm (ridgeless) head.
     pub ridge: BigRational,
-    /// How the n training pairs are drawn; [`Sampling::Trajectory`] only
-    /// with the `hmm` family.
+    /// Sampling of the n training pairs. [`Sampling::Trajectory`] occurs
+    /// only with the `hmm` family.
     pub sampling: Sampling,
     /// Model sizes p of the risk curve, strictly increasing. Every size is at
     /// most [`Family::max_size`].
@@ -119,7 +119,7 @@ pub enum NoiseSource {
 }
 
 impl NoiseSource {
-    /// The dotted path of the field, `hmm.noise_variance` or
+    /// Returns the dotted path of the field, `hmm.noise_variance` or
     /// `hmm.noise_covariance`.
     pub fn field(self) -> &'static str {
         match self {

@@ -128,8 +128,8 @@ impl<'a> Table<'a> {
         self.integer_in(key, NON_NEGATIVE)
     }
 
-    /// A non-negative integer that fits in u64; a negative value is rejected
-    /// with `requirement`, the valid range of the field.
+    /// Reads a non-negative integer that fits in u64. A negative value is
+    /// rejected with `requirement`, the valid range of the field.
     pub fn integer_in(&self, key: &str, requirement: &str) -> Result<Option<u64>, ParamError> {
         match self.value(key)? {
             None => Ok(None),
@@ -144,9 +144,9 @@ impl<'a> Table<'a> {
         self.size_in(key, NON_NEGATIVE)
     }
 
-    /// A size whose valid range starts above 0. A negative value is rejected
-    /// with `requirement`, which states that range, so that the message does
-    /// not suggest 0.
+    /// Reads a size whose valid range starts above 0. A negative value is
+    /// rejected with `requirement`, which states that range, so that the
+    /// message does not suggest 0.
     pub fn size_in(&self, key: &str, requirement: &str) -> Result<Option<usize>, ParamError> {
         match self.integer_in(key, requirement)? {
             None => Ok(None),

@@ -3,7 +3,7 @@
 
 use headrisk_model::parse;
 
-/// A valid d = 2 parameter set with `line` replaced by `replacement`.
+/// Returns a valid d = 2 parameter set with `line` replaced by `replacement`.
 fn hmm_text(line: &str, replacement: &str) -> String {
     let text = "family = \"hmm\"\n\
                 [hmm]\n\
