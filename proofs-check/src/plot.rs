@@ -31,6 +31,10 @@ use crate::shape::{self, ExactOrder, Point};
 use crate::sim_claims::{DIVERGENT_HALF_WIDTH, near_threshold};
 use crate::{Output, UsageError, load_params};
 
+mod ticks;
+
+pub(crate) use ticks::{axis_number, log_key_points, short_number};
+
 /// Size of the figure in pixels.
 const FIGURE_SIZE: (u32, u32) = (1100, 640);
 /// Height of the title band above the chart, in pixels.
@@ -1172,55 +1176,6 @@ fn draw_glyph(
     Ok(())
 }
 
-/// Ticks of a log axis: 1, 2 and 5 times the powers of ten in the range, or
-/// every digit times a power of ten when that gives fewer than four ticks.
-/// Plotters' own log ticks crowd and repeat labels on short ranges.
-pub(crate) fn log_key_points(low: f64, high: f64) -> Vec<f64> {
-    let ticks = |mantissas: &[f64]| -> Vec<f64> {
-        let mut ticks = Vec::new();
-        let mut power = 10_f64.powi(low.log10().floor() as i32);
-        while power <= high {
-            for mantissa in mantissas {
-                let tick = mantissa * power;
-                if low <= tick && tick <= high {
-                    ticks.push(tick);
-                }
-            }
-            power *= 10.0;
-        }
-        ticks
-    };
-    let coarse = ticks(&[1.0, 2.0, 5.0]);
-    if coarse.len() >= 4 {
-        coarse
-    } else {
-        ticks(&[1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0])
-    }
-}
-
-/// Formats an axis or legend number compactly: integers without a fraction,
-/// others as [`short_number`] does.
-pub(crate) fn axis_number(value: f64) -> String {
-    if value == value.round() && value.abs() < 1e9 {
-        return format!("{value:.0}");
-    }
-    short_number(value)
-}
-
-/// Formats a number with 4 significant digits, without trailing zeros.
-pub(crate) fn short_number(value: f64) -> String {
-    if value == 0.0 || !value.is_finite() {
-        return format!("{value}");
-    }
-    let digits = (3 - value.abs().log10().floor() as i32).max(0) as usize;
-    let text = format!("{value:.digits$}");
-    if text.contains('.') {
-        text.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        text
-    }
-}
-
 /// Splits `text` into lines of at most `width` characters at spaces.
 fn wrap(text: &str, width: usize) -> Vec<String> {
     let mut lines = Vec::new();
@@ -1314,23 +1269,7 @@ mod tests {
     }
 
     #[test]
-    fn log_ticks_are_one_two_five() {
-        assert_eq!(
-            log_key_points(0.9, 132.0),
-            vec![1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0]
-        );
-        assert_eq!(log_key_points(3.0, 12.0).len(), 8);
-    }
-
-    #[test]
     fn wrap_breaks_at_spaces() {
         assert_eq!(wrap("aa bb cc", 5), vec!["aa bb", "cc"]);
-    }
-
-    #[test]
-    fn short_number_trims_zeros() {
-        assert_eq!(short_number(2.5), "2.5");
-        assert_eq!(short_number(19.2345), "19.23");
-        assert_eq!(axis_number(20.0), "20");
     }
 }
