@@ -69,6 +69,62 @@ fn svg_texts(svg: &str) -> Vec<String> {
         .collect()
 }
 
+/// Collects the texts of the SVG's `<text>` elements whose start tag
+/// contains `attribute`.
+fn svg_texts_with(svg: &str, attribute: &str) -> Vec<String> {
+    svg.split("<text")
+        .skip(1)
+        .filter_map(|piece| {
+            let tag_end = piece.find('>')?;
+            if !piece[..tag_end].contains(attribute) {
+                return None;
+            }
+            let body = &piece[tag_end + 1..];
+            Some(body[..body.find("</text>")?].trim().to_string())
+        })
+        .collect()
+}
+
+/// Collects the y tick labels, the only right-aligned texts of a `plot`
+/// figure.
+fn y_tick_labels(svg: &str) -> Vec<String> {
+    svg_texts_with(svg, r#"text-anchor="end""#)
+}
+
+/// Writes `fixture` with each `(from, to)` replaced once and without its
+/// `[simulation]` table, which must be the last table, to `dir`.
+fn edited_fixture(dir: &std::path::Path, fixture: &str, edits: &[(&str, &str)]) -> PathBuf {
+    let mut text = std::fs::read_to_string(root().join(fixture)).unwrap();
+    for (from, to) in edits {
+        assert_eq!(text.matches(from).count(), 1, "`{from}` in {fixture}");
+        text = text.replace(from, to);
+    }
+    if let Some(start) = text.find("[simulation]") {
+        assert!(!text[start + 1..].contains("\n["), "{fixture}");
+        text.truncate(start);
+    }
+    let path = dir.join("params.toml");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// Runs `plot` with `extra` arguments and returns the SVG text.
+fn plot_svg(dir: &std::path::Path, params: &std::path::Path, extra: &[&str]) -> String {
+    let output = dir.join("plot.svg");
+    let mut args = vec![
+        "plot",
+        params.to_str().unwrap(),
+        "-o",
+        output.to_str().unwrap(),
+    ];
+    args.extend(extra);
+    let execution = run(&args);
+    assert_eq!(execution.exit_code, 0, "{}", execution.stderr);
+    let svg = std::fs::read_to_string(&output).unwrap();
+    assert_balanced_svg(&svg);
+    svg
+}
+
 #[test]
 fn plot_d2_has_every_series() {
     let dir = output_dir("plot_d2");
@@ -400,5 +456,26 @@ fn scaling_ridge_uses_equivalent() {
         let reason = row["engine_reason"].as_str().unwrap();
         assert!(reason.contains("no closed form"), "{reason}");
         assert!(row["sweet_spot"].is_u64(), "{row}");
+    }
+}
+
+#[test]
+fn plot_flat_curve_labels_differ() {
+    // With λ = 1e8 the risk changes only from the seventh digit on.
+    let dir = output_dir("plot_flat_curve");
+    let params = edited_fixture(
+        &dir,
+        "fixtures/valid/hmm-ridge.toml",
+        &[("ridge = 0.05", "ridge = 1e8")],
+    );
+    let labels = y_tick_labels(&plot_svg(&dir, &params, &[]));
+    assert!(labels.len() >= 4, "{labels:?}");
+    let mut distinct = labels.clone();
+    distinct.sort();
+    distinct.dedup();
+    assert_eq!(distinct.len(), labels.len(), "{labels:?}");
+    for label in &labels {
+        let value: f64 = label.parse().unwrap_or_else(|_| panic!("{labels:?}"));
+        assert!((value - 3.569).abs() < 1e-3, "{labels:?}");
     }
 }

@@ -20,7 +20,6 @@ use headrisk_model::{BigRational, ParameterSet, RiskValue};
 use num_traits::Zero;
 use plotters::coord::Shift;
 use plotters::coord::ranged1d::{AsRangedCoord, ValueFormatter};
-use plotters::coord::types::RangedCoordf64;
 use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -33,6 +32,7 @@ use crate::{Output, UsageError, load_params};
 
 mod ticks;
 
+use ticks::{LinearTicks, TickedRange};
 pub(crate) use ticks::{axis_number, log_key_points, short_number};
 
 /// Size of the figure in pixels.
@@ -51,6 +51,8 @@ pub(crate) const FONT: &str = "sans-serif";
 const CLIP_FACTOR: f64 = 3.0;
 /// "Away from the threshold" means |p − n| ≥ this fraction of n.
 const CLIP_DISTANCE: f64 = 0.25;
+/// Smallest span of the y axis relative to the largest magnitude on it.
+const MIN_RELATIVE_SPAN: f64 = 1e-12;
 /// Points at which the proportional limit is drawn across the x range.
 const LIMIT_POINTS: usize = 400;
 /// Largest exact curve drawn with a marker at each size; denser curves are
@@ -516,10 +518,16 @@ fn y_axis(values: &[(usize, f64)], samples: usize) -> Option<YAxis> {
         .reduce(f64::max)
         .unwrap_or_else(|| median(values.iter().map(|(_, value)| *value).collect()));
     let top = largest.min(CLIP_FACTOR * reference).max(smallest);
-    let span = if top > smallest {
+    // Values that agree to about 12 significant digits get a band of ±1%
+    // around them, as equal values do, because distinct ticks in f64 need a
+    // wider range.
+    let scale = top.abs().max(smallest.abs());
+    let span = if top - smallest > MIN_RELATIVE_SPAN * scale {
         top - smallest
+    } else if scale > 0.0 {
+        scale * 0.2
     } else {
-        top.abs().max(1.0) * 0.2
+        0.2
     };
     let mut low = smallest - 0.05 * span;
     if smallest >= 0.0 {
@@ -635,7 +643,7 @@ struct LegendEntry {
 type DrawResult = Result<(), Box<dyn std::error::Error>>;
 
 /// The chart of the figure, with a linear or logarithmic p axis `X`.
-type Chart<'a, 'b, X> = ChartContext<'a, SVGBackend<'b>, Cartesian2d<X, RangedCoordf64>>;
+type Chart<'a, 'b, X> = ChartContext<'a, SVGBackend<'b>, Cartesian2d<X, TickedRange>>;
 
 /// Converts a series on grid sizes to abscissas, keeping the sizes on the axis.
 fn on_axis(series: &[(usize, Point<f64>)], x: &XAxis) -> Vec<(f64, Point<f64>)> {
@@ -644,6 +652,18 @@ fn on_axis(series: &[(usize, Point<f64>)], x: &XAxis) -> Vec<(f64, Point<f64>)> 
         .map(|(size, point)| (*size as f64, point.clone()))
         .filter(|(p, _)| x.contains(*p))
         .collect()
+}
+
+/// Width in pixels of the area left of the chart, which holds the y axis
+/// title and the tick labels, for labels of `widest` characters.
+fn y_label_area_width(widest: usize) -> u32 {
+    // Plotters writes the 16 px label font as 16/1.24 ≈ 12.9 px in SVG, and
+    // digits of common sans-serif fonts are at most about 0.64 em wide.
+    const CHAR_WIDTH: f64 = 8.5;
+    // The rotated axis title, the tick marks and the gaps between them.
+    const TITLE_AND_TICKS: f64 = 32.0;
+    let width = TITLE_AND_TICKS + CHAR_WIDTH * widest as f64;
+    (width.ceil() as u32).max(64)
 }
 
 impl Figure {
@@ -663,9 +683,11 @@ impl Figure {
                 let spec = (self.x.low..self.x.high)
                     .log_scale()
                     .with_key_points(log_key_points(self.x.low, self.x.high));
-                self.draw_chart(&chart_area, spec)?;
+                self.draw_chart(&chart_area, spec, &|value| axis_number(*value))?;
             } else {
-                self.draw_chart(&chart_area, self.x.low..self.x.high)?;
+                let ticks = LinearTicks::new(self.x.low, self.x.high);
+                let spec = TickedRange::new(self.x.low..self.x.high, ticks.values());
+                self.draw_chart(&chart_area, spec, &|value| ticks.label(*value))?;
             }
             draw_legend(&panel, &self.legend())?;
             root.present()?;
@@ -673,20 +695,27 @@ impl Figure {
         Ok(svg)
     }
 
-    fn draw_chart<X>(&self, area: &DrawingArea<SVGBackend<'_>, Shift>, x_spec: X) -> DrawResult
+    /// Draws the axes and every series. `x_label` writes the label of an x tick.
+    fn draw_chart<X>(
+        &self,
+        area: &DrawingArea<SVGBackend<'_>, Shift>,
+        x_spec: X,
+        x_label: &dyn Fn(&f64) -> String,
+    ) -> DrawResult
     where
         X: AsRangedCoord<Value = f64>,
         X::CoordDescType: ValueFormatter<f64>,
     {
         let (x, y) = (&self.x, &self.y);
+        let y_ticks = LinearTicks::new(y.low, y.high);
         let mut chart = ChartBuilder::on(area)
             .margin_top(12)
             .margin_left(8)
             .margin_right(16)
             .margin_bottom(8)
             .x_label_area_size(48)
-            .y_label_area_size(64)
-            .build_cartesian_2d(x_spec, y.low..y.high)?;
+            .y_label_area_size(y_label_area_width(y_ticks.widest_label()))
+            .build_cartesian_2d(x_spec, TickedRange::new(y.low..y.high, y_ticks.values()))?;
         chart
             .configure_mesh()
             .light_line_style(TRANSPARENT)
@@ -699,8 +728,8 @@ impl Figure {
                 "model size p"
             })
             .y_desc("risk")
-            .x_label_formatter(&|value| axis_number(*value))
-            .y_label_formatter(&|value| axis_number(*value))
+            .x_label_formatter(x_label)
+            .y_label_formatter(&|value| y_ticks.label(*value))
             .draw()?;
 
         self.draw_guides(&mut chart)?;

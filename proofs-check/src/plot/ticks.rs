@@ -1,5 +1,176 @@
 //! Axis ticks and the text of axis and legend numbers.
 
+use std::ops::Range;
+
+use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint, Ranged};
+use plotters::coord::types::RangedCoordf64;
+
+/// Largest number of intervals between the ticks of a linear axis.
+const MAX_INTERVALS: f64 = 10.0;
+/// Magnitudes at or above this are written in scientific notation.
+const MAX_FIXED_MAGNITUDE: f64 = 1e7;
+/// Nonzero magnitudes below this are written in scientific notation.
+const MIN_FIXED_MAGNITUDE: f64 = 1e-4;
+
+/// Evenly spaced ticks of a linear axis with their labels.
+#[derive(Debug, Clone)]
+pub(crate) struct LinearTicks {
+    values: Vec<f64>,
+    labels: Vec<String>,
+}
+
+impl LinearTicks {
+    /// Places ticks at the multiples of a step of 1, 2 or 5 times a power of
+    /// ten in `low..=high`, with at most [`MAX_INTERVALS`] intervals. The
+    /// labels have as many digits as the step needs, so no two are equal.
+    /// An empty or infinite range has no ticks.
+    pub(crate) fn new(low: f64, high: f64) -> Self {
+        let Some(step) = tick_step(low, high) else {
+            return Self {
+                values: Vec::new(),
+                labels: Vec::new(),
+            };
+        };
+        let first = (low / step).ceil();
+        let last = (high / step).floor();
+        let values: Vec<f64> = (0..=(last - first) as usize)
+            .map(|index| (first + index as f64) * step)
+            .filter(|value| low <= *value && *value <= high)
+            .collect();
+        let labels = tick_labels(&values, step);
+        Self { values, labels }
+    }
+
+    pub(crate) fn values(&self) -> &[f64] {
+        &self.values
+    }
+
+    /// Returns the label of the tick nearest to `value`.
+    pub(crate) fn label(&self, value: f64) -> String {
+        self.values
+            .iter()
+            .zip(&self.labels)
+            .min_by(|(a, _), (b, _)| (*a - value).abs().total_cmp(&(*b - value).abs()))
+            .map_or_else(|| axis_number(value), |(_, label)| label.clone())
+    }
+
+    /// Returns the length of the longest label, in characters.
+    pub(crate) fn widest_label(&self) -> usize {
+        self.labels
+            .iter()
+            .map(|label| label.chars().count())
+            .max()
+            .unwrap_or(0)
+    }
+}
+
+/// Returns the smallest step of 1, 2 or 5 times a power of ten that splits
+/// `low..high` into at most [`MAX_INTERVALS`] intervals.
+fn tick_step(low: f64, high: f64) -> Option<f64> {
+    // Dividing each end first keeps the width finite for ends near ±f64::MAX.
+    let smallest = high / MAX_INTERVALS - low / MAX_INTERVALS;
+    if !(smallest > 0.0 && smallest.is_finite()) {
+        return None;
+    }
+    let power = 10_f64.powi(smallest.log10().floor() as i32);
+    if !(power > 0.0 && power.is_finite()) {
+        return None;
+    }
+    [1.0, 2.0, 5.0]
+        .into_iter()
+        .map(|mantissa| mantissa * power)
+        .find(|step| *step >= smallest)
+        .or(Some(10.0 * power))
+}
+
+/// Labels ticks spaced `step` apart. Fixed notation has as many decimals as
+/// the step, and scientific notation, used when the largest magnitude is
+/// outside [`MIN_FIXED_MAGNITUDE`]..[`MAX_FIXED_MAGNITUDE`], as many mantissa digits.
+/// When rounding makes two labels equal, every label gets one more digit.
+fn tick_labels(values: &[f64], step: f64) -> Vec<String> {
+    let largest = values
+        .iter()
+        .fold(0.0_f64, |largest, value| largest.max(value.abs()));
+    let scientific =
+        largest > 0.0 && !(MIN_FIXED_MAGNITUDE..MAX_FIXED_MAGNITUDE).contains(&largest);
+    // The step is 1, 2 or 5 times 10^step_exponent.
+    let step_exponent = step.log10().floor() as i32;
+    let label = |value: f64, extra: usize| -> String {
+        if (value / step).round() == 0.0 {
+            return "0".into();
+        }
+        if scientific {
+            let decimals = (decimal_exponent(value) - step_exponent).max(0) as usize + extra;
+            format!("{value:.decimals$e}")
+        } else {
+            let decimals = (-step_exponent).max(0) as usize + extra;
+            format!("{value:.decimals$}")
+        }
+    };
+    let mut labels = Vec::new();
+    // Seventeen significant digits tell any two distinct f64 values apart.
+    for extra in 0..=17 {
+        labels = values.iter().map(|value| label(*value, extra)).collect();
+        if all_distinct(&labels) {
+            break;
+        }
+    }
+    labels
+}
+
+/// Returns the exponent that `{:e}` writes for `value`.
+fn decimal_exponent(value: f64) -> i32 {
+    let text = format!("{value:e}");
+    text.split_once('e')
+        .and_then(|(_, exponent)| exponent.parse().ok())
+        .unwrap_or(0)
+}
+
+fn all_distinct(labels: &[String]) -> bool {
+    let mut sorted: Vec<&String> = labels.iter().collect();
+    sorted.sort();
+    sorted.windows(2).all(|pair| pair[0] != pair[1])
+}
+
+/// A linear f64 axis with the given ticks. Unlike plotters' `WithKeyPoints`
+/// on an f64 range, it accepts a mesh label formatter.
+pub(crate) struct TickedRange {
+    inner: RangedCoordf64,
+    ticks: Vec<f64>,
+}
+
+impl TickedRange {
+    pub(crate) fn new(range: Range<f64>, ticks: &[f64]) -> Self {
+        Self {
+            inner: range.into(),
+            ticks: ticks.to_vec(),
+        }
+    }
+}
+
+impl Ranged for TickedRange {
+    type FormatOption = DefaultFormatting;
+    type ValueType = f64;
+
+    fn map(&self, value: &f64, limit: (i32, i32)) -> i32 {
+        self.inner.map(value, limit)
+    }
+
+    /// Returns the ticks for the bold mesh lines and labels, and no light
+    /// lines.
+    fn key_points<Hint: KeyPointHint>(&self, hint: Hint) -> Vec<f64> {
+        if hint.weight().allow_light_points() {
+            Vec::new()
+        } else {
+            self.ticks.clone()
+        }
+    }
+
+    fn range(&self) -> Range<f64> {
+        self.inner.range()
+    }
+}
+
 /// Ticks of a log axis: 1, 2 and 5 times the powers of ten in the range, or
 /// every digit times a power of ten when that gives fewer than four ticks.
 /// Plotters' own log ticks crowd and repeat labels on short ranges.
@@ -52,6 +223,44 @@ pub(crate) fn short_number(value: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn narrow_range_labels_differ() {
+        // A risk that changes in the seventh digit, as with a strong ridge.
+        let ticks = LinearTicks::new(3.569_075_8, 3.569_082_6);
+        assert_eq!(ticks.values().len(), 7, "{ticks:?}");
+        assert!(all_distinct(&ticks.labels), "{ticks:?}");
+        assert_eq!(ticks.label(3.569_08), "3.569080");
+        assert_eq!(ticks.widest_label(), 8);
+    }
+
+    #[test]
+    fn moderate_range_labels_are_plain() {
+        let ticks = LinearTicks::new(0.0, 18.9);
+        assert_eq!(
+            ticks.labels,
+            ["0", "2", "4", "6", "8", "10", "12", "14", "16", "18"]
+        );
+    }
+
+    #[test]
+    fn extreme_magnitude_labels_are_scientific() {
+        let huge = LinearTicks::new(0.9e300, 2.1e300);
+        assert_eq!(
+            huge.labels,
+            [
+                "1.0e300", "1.2e300", "1.4e300", "1.6e300", "1.8e300", "2.0e300"
+            ]
+        );
+        let tiny = LinearTicks::new(0.0, 2.2e-9);
+        assert_eq!(tiny.labels, ["0", "5e-10", "1.0e-9", "1.5e-9", "2.0e-9"]);
+    }
+
+    #[test]
+    fn empty_range_has_no_ticks() {
+        assert!(LinearTicks::new(1.0, 1.0).values().is_empty());
+        assert!(LinearTicks::new(0.0, f64::INFINITY).values().is_empty());
+    }
 
     #[test]
     fn log_ticks_are_one_two_five() {
