@@ -91,6 +91,21 @@ fn y_tick_labels(svg: &str) -> Vec<String> {
     svg_texts_with(svg, r#"text-anchor="end""#)
 }
 
+/// Collects the x coordinates of the right ends of the y tick labels.
+fn y_tick_label_ends(svg: &str) -> Vec<f64> {
+    svg.split("<text")
+        .skip(1)
+        .filter_map(|piece| {
+            let tag = &piece[..piece.find('>')?];
+            if !tag.contains(r#"text-anchor="end""#) {
+                return None;
+            }
+            let x = &tag[tag.find(r#"x=""#)? + 3..];
+            x[..x.find('"')?].parse().ok()
+        })
+        .collect()
+}
+
 /// Writes `fixture` with each `(from, to)` replaced once and without its
 /// `[simulation]` table, which must be the last table, to `dir`.
 fn edited_fixture(dir: &std::path::Path, fixture: &str, edits: &[(&str, &str)]) -> PathBuf {
@@ -478,4 +493,47 @@ fn plot_flat_curve_labels_differ() {
         let value: f64 = label.parse().unwrap_or_else(|_| panic!("{labels:?}"));
         assert!((value - 3.569).abs() < 1e-3, "{labels:?}");
     }
+}
+
+#[test]
+fn plot_huge_risk_stays_compact() {
+    // σ² = r² = 1e300 puts every risk between 1e300 and about 1e302.
+    let dir = output_dir("plot_huge_risk");
+    let params = edited_fixture(
+        &dir,
+        "fixtures/valid/isotropic-snr1.toml",
+        &[
+            ("noise = 1 ", "noise = 1e300 "),
+            ("signal = 1 ", "signal = 1e300 "),
+        ],
+    );
+    let svg = plot_svg(&dir, &params, &[]);
+
+    let labels = y_tick_labels(&svg);
+    assert!(labels.len() >= 4, "{labels:?}");
+    let ends = y_tick_label_ends(&svg);
+    assert_eq!(ends.len(), labels.len());
+    for (label, end) in labels.iter().zip(ends) {
+        assert!(label.parse::<f64>().is_ok(), "{label}");
+        assert!(label.chars().count() <= 8, "{label}");
+        // 8.5 px bounds the width of a digit at the label size.
+        let start = end - 8.5 * label.chars().count() as f64;
+        assert!(start >= 0.0, "{label} starts at x = {start}");
+    }
+
+    let texts = svg_texts(&svg);
+    for text in &texts {
+        let longest_digit_run = text
+            .split(|c: char| !c.is_ascii_digit())
+            .map(str::len)
+            .max()
+            .unwrap_or(0);
+        assert!(longest_digit_run <= 7, "number not compact: {text}");
+    }
+    assert!(
+        texts
+            .iter()
+            .any(|text| text == "sweet spot p = 1, R = 1.026e300"),
+        "{texts:?}"
+    );
 }

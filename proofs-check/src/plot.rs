@@ -15,7 +15,7 @@
 use std::path::Path;
 
 use headrisk_float::Model;
-use headrisk_model::number::{format_fraction, to_f64};
+use headrisk_model::number::{format_decimal, format_fraction, to_f64};
 use headrisk_model::{BigRational, ParameterSet, RiskValue};
 use num_traits::Zero;
 use plotters::coord::Shift;
@@ -53,6 +53,8 @@ const CLIP_FACTOR: f64 = 3.0;
 const CLIP_DISTANCE: f64 = 0.25;
 /// Smallest span of the y axis relative to the largest magnitude on it.
 const MIN_RELATIVE_SPAN: f64 = 1e-12;
+/// Longest ridge fraction that the subtitle writes exactly.
+const MAX_EXACT_RIDGE_CHARS: usize = 16;
 /// Points at which the proportional limit is drawn across the x range.
 const LIMIT_POINTS: usize = 400;
 /// Largest exact curve drawn with a marker at each size; denser curves are
@@ -285,11 +287,15 @@ impl Figure {
             ))
         })?;
 
-        let ridge = format_fraction(&params.ridge);
+        // A long exact fraction would run off the subtitle, so it is rounded.
+        let ridge = match format_fraction(&params.ridge) {
+            exact if exact.chars().count() <= MAX_EXACT_RIDGE_CHARS => format!("= {exact}"),
+            _ => format!("≈ {}", format_decimal(&params.ridge, 4)),
+        };
         Ok(Self {
             file: path.display().to_string(),
             subtitle: format!(
-                "family {}, n = {samples}, λ = {ridge}, {} sizes from {} to {}",
+                "family {}, n = {samples}, λ {ridge}, {} sizes from {} to {}",
                 family_name(params),
                 params.sizes.len(),
                 params.sizes.first().copied().unwrap_or(0),

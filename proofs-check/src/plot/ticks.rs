@@ -197,19 +197,28 @@ pub(crate) fn log_key_points(low: f64, high: f64) -> Vec<f64> {
     }
 }
 
-/// Formats an axis or legend number compactly: integers without a fraction,
-/// others as [`short_number`] does.
+/// Formats an axis or legend number compactly: integers below
+/// [`MAX_FIXED_MAGNITUDE`] without a fraction, others as [`short_number`]
+/// does.
 pub(crate) fn axis_number(value: f64) -> String {
-    if value == value.round() && value.abs() < 1e9 {
+    if value == value.round() && value.abs() < MAX_FIXED_MAGNITUDE {
         return format!("{value:.0}");
     }
     short_number(value)
 }
 
-/// Formats a number with 4 significant digits, without trailing zeros.
+/// Formats a number with 4 significant digits, without trailing zeros, in
+/// scientific notation when its magnitude is outside
+/// [`MIN_FIXED_MAGNITUDE`]..[`MAX_FIXED_MAGNITUDE`].
 pub(crate) fn short_number(value: f64) -> String {
     if value == 0.0 || !value.is_finite() {
         return format!("{value}");
+    }
+    if !(MIN_FIXED_MAGNITUDE..MAX_FIXED_MAGNITUDE).contains(&value.abs()) {
+        let text = format!("{value:.3e}");
+        let (mantissa, exponent) = text.split_once('e').unwrap_or((&text, "0"));
+        let mantissa = mantissa.trim_end_matches('0').trim_end_matches('.');
+        return format!("{mantissa}e{exponent}");
     }
     let digits = (3 - value.abs().log10().floor() as i32).max(0) as usize;
     let text = format!("{value:.digits$}");
@@ -276,5 +285,15 @@ mod tests {
         assert_eq!(short_number(2.5), "2.5");
         assert_eq!(short_number(19.2345), "19.23");
         assert_eq!(axis_number(20.0), "20");
+    }
+
+    #[test]
+    fn extreme_numbers_are_scientific() {
+        assert_eq!(short_number(1.0263157894736842e300), "1.026e300");
+        assert_eq!(short_number(-2.5e-7), "-2.5e-7");
+        assert_eq!(short_number(1e8), "1e8");
+        assert_eq!(axis_number(1e8), "1e8");
+        assert_eq!(axis_number(1_234_567.0), "1234567");
+        assert_eq!(short_number(0.000_125), "0.000125");
     }
 }
