@@ -537,3 +537,30 @@ fn plot_huge_risk_stays_compact() {
         "{texts:?}"
     );
 }
+
+#[test]
+fn plot_narrow_log_axis_fits_grid() {
+    // A grid of 990 ≤ p ≤ 1010 spans only 2% in ln p.
+    let dir = output_dir("plot_narrow_log");
+    let params = edited_fixture(
+        &dir,
+        "fixtures/valid/isotropic-snr1.toml",
+        &[
+            ("max_size = 120", "max_size = 1010"),
+            ("samples = 40", "samples = 1000"),
+            ("from = 0", "from = 990"),
+            ("to = 120", "to = 1010"),
+        ],
+    );
+    let svg = plot_svg(&dir, &params, &["--log-x"]);
+    // The x tick labels are the centred texts that are numbers.
+    let ticks: Vec<f64> = svg_texts_with(&svg, r#"text-anchor="middle""#)
+        .iter()
+        .filter_map(|text| text.parse().ok())
+        .collect();
+    assert!(ticks.len() >= 4, "{ticks:?}");
+    for tick in &ticks {
+        assert!((989.0..=1011.0).contains(tick), "{ticks:?}");
+    }
+    assert!(ticks.windows(2).all(|pair| pair[0] < pair[1]), "{ticks:?}");
+}

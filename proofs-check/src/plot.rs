@@ -32,7 +32,7 @@ use crate::{Output, UsageError, load_params};
 
 mod ticks;
 
-use ticks::{LinearTicks, TickedRange};
+use ticks::{AxisTicks, TickedRange};
 pub(crate) use ticks::{axis_number, log_key_points, short_number};
 
 /// Size of the figure in pixels.
@@ -390,7 +390,8 @@ fn risk_point(value: &RiskValue<f64>) -> Point<f64> {
 }
 
 /// Computes the x range: the grid, widened by 2% on each side, or on a log
-/// axis the positive grid sizes, widened by 10%.
+/// axis the positive grid sizes, widened on each side by 2% of the axis
+/// length in ln p but by at most a factor of 1.1.
 fn x_axis(params: &ParameterSet, log: bool) -> Result<XAxis, String> {
     if log {
         let positive: Vec<usize> = params.sizes.iter().copied().filter(|&p| p > 0).collect();
@@ -401,7 +402,8 @@ fn x_axis(params: &ParameterSet, log: bool) -> Result<XAxis, String> {
         let (low, high) = if first == last {
             (first / 2.0, first * 2.0)
         } else {
-            (first / 1.1, last * 1.1)
+            let margin = (0.02 * (last / first).ln()).min(1.1_f64.ln()).exp();
+            (first / margin, last * margin)
         };
         return Ok(XAxis {
             low,
@@ -686,12 +688,13 @@ impl Figure {
             )?;
             let (chart_area, panel) = body.split_horizontally(FIGURE_SIZE.0 - PANEL_WIDTH);
             if self.x.log {
+                let ticks = AxisTicks::log(self.x.low, self.x.high);
                 let spec = (self.x.low..self.x.high)
                     .log_scale()
-                    .with_key_points(log_key_points(self.x.low, self.x.high));
-                self.draw_chart(&chart_area, spec, &|value| axis_number(*value))?;
+                    .with_key_points(ticks.values().to_vec());
+                self.draw_chart(&chart_area, spec, &|value| ticks.label(*value))?;
             } else {
-                let ticks = LinearTicks::new(self.x.low, self.x.high);
+                let ticks = AxisTicks::linear(self.x.low, self.x.high);
                 let spec = TickedRange::new(self.x.low..self.x.high, ticks.values());
                 self.draw_chart(&chart_area, spec, &|value| ticks.label(*value))?;
             }
@@ -713,7 +716,7 @@ impl Figure {
         X::CoordDescType: ValueFormatter<f64>,
     {
         let (x, y) = (&self.x, &self.y);
-        let y_ticks = LinearTicks::new(y.low, y.high);
+        let y_ticks = AxisTicks::linear(y.low, y.high);
         let mut chart = ChartBuilder::on(area)
             .margin_top(12)
             .margin_left(8)

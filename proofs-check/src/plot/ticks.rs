@@ -7,24 +7,26 @@ use plotters::coord::types::RangedCoordf64;
 
 /// Largest number of intervals between the ticks of a linear axis.
 const MAX_INTERVALS: f64 = 10.0;
+/// Fewest ticks of a log axis before its ticks are placed as on a linear axis.
+const MIN_LOG_TICKS: usize = 4;
 /// Magnitudes at or above this are written in scientific notation.
 const MAX_FIXED_MAGNITUDE: f64 = 1e7;
 /// Nonzero magnitudes below this are written in scientific notation.
 const MIN_FIXED_MAGNITUDE: f64 = 1e-4;
 
-/// Evenly spaced ticks of a linear axis with their labels.
+/// The ticks of an axis with their labels.
 #[derive(Debug, Clone)]
-pub(crate) struct LinearTicks {
+pub(crate) struct AxisTicks {
     values: Vec<f64>,
     labels: Vec<String>,
 }
 
-impl LinearTicks {
+impl AxisTicks {
     /// Places ticks at the multiples of a step of 1, 2 or 5 times a power of
     /// ten in `low..=high`, with at most [`MAX_INTERVALS`] intervals. The
     /// labels have as many digits as the step needs, so no two are equal.
     /// An empty or infinite range has no ticks.
-    pub(crate) fn new(low: f64, high: f64) -> Self {
+    pub(crate) fn linear(low: f64, high: f64) -> Self {
         let Some(step) = tick_step(low, high) else {
             return Self {
                 values: Vec::new(),
@@ -38,6 +40,38 @@ impl LinearTicks {
             .filter(|value| low <= *value && *value <= high)
             .collect();
         let labels = tick_labels(&values, step);
+        Self { values, labels }
+    }
+
+    /// Places the ticks of a log axis on `low..=high`: 1, 2 and 5 times the
+    /// powers of ten, or every digit times a power of ten when that gives
+    /// fewer than four ticks. A range too narrow for either gets the ticks of
+    /// a linear axis, because a log axis bends little over a narrow range.
+    /// Plotters' own log ticks crowd and repeat labels on short ranges.
+    pub(crate) fn log(low: f64, high: f64) -> Self {
+        let ticks = |mantissas: &[f64]| -> Vec<f64> {
+            let mut ticks = Vec::new();
+            let mut power = 10_f64.powi(low.log10().floor() as i32);
+            while power <= high {
+                for mantissa in mantissas {
+                    let tick = mantissa * power;
+                    if low <= tick && tick <= high {
+                        ticks.push(tick);
+                    }
+                }
+                power *= 10.0;
+            }
+            ticks
+        };
+        let mut values = ticks(&[1.0, 2.0, 5.0]);
+        if values.len() < MIN_LOG_TICKS {
+            values = ticks(&[1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0]);
+        }
+        if values.len() < MIN_LOG_TICKS {
+            return Self::linear(low, high);
+        }
+        // Each tick has one significant digit, so the labels differ.
+        let labels = values.iter().map(|value| axis_number(*value)).collect();
         Self { values, labels }
     }
 
@@ -171,30 +205,10 @@ impl Ranged for TickedRange {
     }
 }
 
-/// Ticks of a log axis: 1, 2 and 5 times the powers of ten in the range, or
-/// every digit times a power of ten when that gives fewer than four ticks.
-/// Plotters' own log ticks crowd and repeat labels on short ranges.
+/// Returns the ticks of a log axis on `low..=high`, as [`AxisTicks::log`]
+/// places them.
 pub(crate) fn log_key_points(low: f64, high: f64) -> Vec<f64> {
-    let ticks = |mantissas: &[f64]| -> Vec<f64> {
-        let mut ticks = Vec::new();
-        let mut power = 10_f64.powi(low.log10().floor() as i32);
-        while power <= high {
-            for mantissa in mantissas {
-                let tick = mantissa * power;
-                if low <= tick && tick <= high {
-                    ticks.push(tick);
-                }
-            }
-            power *= 10.0;
-        }
-        ticks
-    };
-    let coarse = ticks(&[1.0, 2.0, 5.0]);
-    if coarse.len() >= 4 {
-        coarse
-    } else {
-        ticks(&[1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0])
-    }
+    AxisTicks::log(low, high).values
 }
 
 /// Formats an axis or legend number compactly: integers below
@@ -236,7 +250,7 @@ mod tests {
     #[test]
     fn narrow_range_labels_differ() {
         // A risk that changes in the seventh digit, as with a strong ridge.
-        let ticks = LinearTicks::new(3.569_075_8, 3.569_082_6);
+        let ticks = AxisTicks::linear(3.569_075_8, 3.569_082_6);
         assert_eq!(ticks.values().len(), 7, "{ticks:?}");
         assert!(all_distinct(&ticks.labels), "{ticks:?}");
         assert_eq!(ticks.label(3.569_08), "3.569080");
@@ -245,7 +259,7 @@ mod tests {
 
     #[test]
     fn moderate_range_labels_are_plain() {
-        let ticks = LinearTicks::new(0.0, 18.9);
+        let ticks = AxisTicks::linear(0.0, 18.9);
         assert_eq!(
             ticks.labels,
             ["0", "2", "4", "6", "8", "10", "12", "14", "16", "18"]
@@ -254,21 +268,21 @@ mod tests {
 
     #[test]
     fn extreme_magnitude_labels_are_scientific() {
-        let huge = LinearTicks::new(0.9e300, 2.1e300);
+        let huge = AxisTicks::linear(0.9e300, 2.1e300);
         assert_eq!(
             huge.labels,
             [
                 "1.0e300", "1.2e300", "1.4e300", "1.6e300", "1.8e300", "2.0e300"
             ]
         );
-        let tiny = LinearTicks::new(0.0, 2.2e-9);
+        let tiny = AxisTicks::linear(0.0, 2.2e-9);
         assert_eq!(tiny.labels, ["0", "5e-10", "1.0e-9", "1.5e-9", "2.0e-9"]);
     }
 
     #[test]
     fn empty_range_has_no_ticks() {
-        assert!(LinearTicks::new(1.0, 1.0).values().is_empty());
-        assert!(LinearTicks::new(0.0, f64::INFINITY).values().is_empty());
+        assert!(AxisTicks::linear(1.0, 1.0).values().is_empty());
+        assert!(AxisTicks::linear(0.0, f64::INFINITY).values().is_empty());
     }
 
     #[test]
@@ -278,6 +292,16 @@ mod tests {
             vec![1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0]
         );
         assert_eq!(log_key_points(3.0, 12.0).len(), 8);
+    }
+
+    #[test]
+    fn narrow_log_ticks_are_linear() {
+        let ticks = AxisTicks::log(989.6, 1010.4);
+        assert_eq!(ticks.values(), [990.0, 995.0, 1000.0, 1005.0, 1010.0]);
+        assert_eq!(ticks.labels, ["990", "995", "1000", "1005", "1010"]);
+        let ticks = AxisTicks::log(999.98, 1001.02);
+        assert_eq!(ticks.values().len(), 6, "{ticks:?}");
+        assert!(all_distinct(&ticks.labels), "{ticks:?}");
     }
 
     #[test]
