@@ -564,3 +564,41 @@ fn plot_narrow_log_axis_fits_grid() {
     }
     assert!(ticks.windows(2).all(|pair| pair[0] < pair[1]), "{ticks:?}");
 }
+
+/// Joins the legend note lines, which wrap at spaces, into one text with
+/// plain spaces.
+fn legend_notes(svg: &str) -> String {
+    svg_texts(svg).join(" ").replace('\u{a0}', " ")
+}
+
+#[test]
+fn plot_clip_note_names_its_base() {
+    // On 990 ≤ p ≤ 1010 with n = 1000 no size has |p − n| ≥ n/4, so the
+    // median sets the clip level.
+    let dir = output_dir("plot_clip_note");
+    let params = edited_fixture(
+        &dir,
+        "fixtures/valid/isotropic-snr1.toml",
+        &[
+            ("max_size = 120", "max_size = 1010"),
+            ("samples = 40", "samples = 1000"),
+            ("from = 0", "from = 990"),
+            ("to = 120", "to = 1010"),
+        ],
+    );
+    let notes = legend_notes(&plot_svg(&dir, &params, &[]));
+    assert!(
+        notes.contains("about 3 times the median risk, because no plotted size has |p − n| ≥ n/4"),
+        "{notes}"
+    );
+    assert!(!notes.contains("the largest risk"), "{notes}");
+
+    // On 0 ≤ p ≤ 120 with n = 40 the sizes far from n set it.
+    let dir = output_dir("plot_clip_note_far");
+    let params = edited_fixture(&dir, "fixtures/valid/isotropic-snr1.toml", &[]);
+    let notes = legend_notes(&plot_svg(&dir, &params, &[]));
+    assert!(
+        notes.contains("about 3 times the largest risk with |p − n| ≥ n/4"),
+        "{notes}"
+    );
+}

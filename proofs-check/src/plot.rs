@@ -191,6 +191,17 @@ struct YAxis {
     high: f64,
     /// Whether some finite value lies above `high`.
     clipped: bool,
+    /// The value of which the clip level is [`CLIP_FACTOR`] times.
+    clip_base: ClipBase,
+}
+
+/// The value that sets the clip level of the y axis.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ClipBase {
+    /// The largest value with |p − n| ≥ [`CLIP_DISTANCE`]·n.
+    FarFromThreshold,
+    /// The median of all values, used when no size is that far from n.
+    Median,
 }
 
 /// Everything the figure shows, in f64.
@@ -519,12 +530,18 @@ fn y_axis(values: &[(usize, f64)], samples: usize) -> Option<YAxis> {
     let largest = values.iter().map(|(_, value)| *value).reduce(f64::max)?;
     let smallest = values.iter().map(|(_, value)| *value).reduce(f64::min)?;
     let distance = CLIP_DISTANCE * samples as f64;
-    let reference = values
+    let far_from_threshold = values
         .iter()
         .filter(|(size, _)| (*size as f64 - samples as f64).abs() >= distance)
         .map(|(_, value)| *value)
-        .reduce(f64::max)
-        .unwrap_or_else(|| median(values.iter().map(|(_, value)| *value).collect()));
+        .reduce(f64::max);
+    let (reference, clip_base) = match far_from_threshold {
+        Some(value) => (value, ClipBase::FarFromThreshold),
+        None => (
+            median(values.iter().map(|(_, value)| *value).collect()),
+            ClipBase::Median,
+        ),
+    };
     let top = largest.min(CLIP_FACTOR * reference).max(smallest);
     // Values that agree to about 12 significant digits get a band of ±1%
     // around them, as equal values do, because distinct ticks in f64 need a
@@ -546,6 +563,7 @@ fn y_axis(values: &[(usize, f64)], samples: usize) -> Option<YAxis> {
         low,
         high,
         clipped: largest > high,
+        clip_base,
     })
 }
 
@@ -1038,9 +1056,17 @@ impl Figure {
             self.marks.curve
         )];
         if self.y.clipped {
+            // No-break spaces keep |p − n| on one line when the note wraps.
+            let base = match self.y.clip_base {
+                ClipBase::FarFromThreshold => {
+                    "the largest risk with |p\u{a0}−\u{a0}n| ≥ n/4".to_string()
+                }
+                ClipBase::Median => "the median risk, because no plotted size has \
+                     |p\u{a0}−\u{a0}n| ≥ n/4"
+                    .to_string(),
+            };
             notes.push(format!(
-                "y axis clipped at {}, about {CLIP_FACTOR} times the largest risk \
-                 with |p − n| ≥ n/4",
+                "y axis clipped at {}, about {CLIP_FACTOR} times {base}",
                 axis_number(self.y.high)
             ));
         }
@@ -1242,6 +1268,7 @@ mod tests {
         low: 0.0,
         high: 10.0,
         clipped: true,
+        clip_base: ClipBase::FarFromThreshold,
     };
     const LINEAR: XAxis = XAxis {
         low: 0.0,
@@ -1293,9 +1320,28 @@ mod tests {
         let values = [(0, 6.0), (20, 2.0), (38, 39.0), (42, 41.0), (80, 4.5)];
         let y = y_axis(&values, 40).unwrap();
         assert!(y.clipped);
+        assert_eq!(y.clip_base, ClipBase::FarFromThreshold);
         assert!(y.high > 18.0, "{y:?}");
         assert!(y.high < 19.0, "{y:?}");
         assert!((y.low - 1.2).abs() < 1e-12, "{y:?}");
+    }
+
+    #[test]
+    fn y_axis_near_threshold_clips_at_median() {
+        // n = 1000: no size is 250 or more from n, so the median 120 sets
+        // the clip level.
+        let values = [
+            (990, 110.0),
+            (992, 115.0),
+            (995, 120.0),
+            (998, 500.0),
+            (1005, 200.0),
+        ];
+        let y = y_axis(&values, 1000).unwrap();
+        assert!(y.clipped);
+        assert_eq!(y.clip_base, ClipBase::Median);
+        assert!(y.high > 360.0, "{y:?}");
+        assert!(y.high < 400.0, "{y:?}");
     }
 
     #[test]
