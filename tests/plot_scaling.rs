@@ -497,7 +497,7 @@ fn plot_flat_curve_labels_differ() {
 
 #[test]
 fn plot_huge_risk_stays_compact() {
-    // σ² = r² = 1e300 puts every risk between 1e300 and about 1e302.
+    // σ² = r² = 1e300 puts every risk above 1e300.
     let dir = output_dir("plot_huge_risk");
     let params = edited_fixture(
         &dir,
@@ -516,7 +516,7 @@ fn plot_huge_risk_stays_compact() {
     for (label, end) in labels.iter().zip(ends) {
         assert!(label.parse::<f64>().is_ok(), "{label}");
         assert!(label.chars().count() <= 8, "{label}");
-        // 8.5 px bounds the width of a digit at the label size.
+        // 8.5 px is an upper estimate of a digit's width at the label size.
         let start = end - 8.5 * label.chars().count() as f64;
         assert!(start >= 0.0, "{label} starts at x = {start}");
     }

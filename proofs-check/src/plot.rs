@@ -53,7 +53,8 @@ const CLIP_FACTOR: f64 = 3.0;
 const CLIP_DISTANCE: f64 = 0.25;
 /// Smallest span of the y axis relative to the largest magnitude on it.
 const MIN_RELATIVE_SPAN: f64 = 1e-12;
-/// Longest ridge fraction that the subtitle writes exactly.
+/// Maximum length, in characters, of a ridge fraction that the subtitle
+/// writes exactly.
 const MAX_EXACT_RIDGE_CHARS: usize = 16;
 /// Points at which the proportional limit is drawn across the x range.
 const LIMIT_POINTS: usize = 400;
@@ -191,7 +192,7 @@ struct YAxis {
     high: f64,
     /// Whether some finite value lies above `high`.
     clipped: bool,
-    /// The value of which the clip level is [`CLIP_FACTOR`] times.
+    /// Source of the clip level, which is [`CLIP_FACTOR`] times that value.
     clip_base: ClipBase,
 }
 
@@ -400,9 +401,9 @@ fn risk_point(value: &RiskValue<f64>) -> Point<f64> {
     }
 }
 
-/// Computes the x range: the grid, widened by 2% on each side, or on a log
-/// axis the positive grid sizes, widened on each side by 2% of the axis
-/// length in ln p but by at most a factor of 1.1.
+/// Computes the x range: the grid, widened by 2% on each side. A log axis
+/// spans the positive grid sizes, widened on each side by 2% of their span
+/// in ln p, and by at most a factor of 1.1.
 fn x_axis(params: &ParameterSet, log: bool) -> Result<XAxis, String> {
     if log {
         let positive: Vec<usize> = params.sizes.iter().copied().filter(|&p| p > 0).collect();
@@ -529,6 +530,7 @@ fn shape_marks(
 fn y_axis(values: &[(usize, f64)], samples: usize) -> Option<YAxis> {
     let largest = values.iter().map(|(_, value)| *value).reduce(f64::max)?;
     let smallest = values.iter().map(|(_, value)| *value).reduce(f64::min)?;
+
     let distance = CLIP_DISTANCE * samples as f64;
     let far_from_threshold = values
         .iter()
@@ -542,6 +544,7 @@ fn y_axis(values: &[(usize, f64)], samples: usize) -> Option<YAxis> {
             ClipBase::Median,
         ),
     };
+
     let top = largest.min(CLIP_FACTOR * reference).max(smallest);
     // Values that agree to about 12 significant digits get a band of ±1%
     // around them, as equal values do, because distinct ticks in f64 need a
@@ -554,6 +557,7 @@ fn y_axis(values: &[(usize, f64)], samples: usize) -> Option<YAxis> {
     } else {
         0.2
     };
+
     let mut low = smallest - 0.05 * span;
     if smallest >= 0.0 {
         low = low.max(0.0);
