@@ -5,9 +5,10 @@ use std::ops::Range;
 use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint, Ranged};
 use plotters::coord::types::RangedCoordf64;
 
-/// Largest number of intervals between the ticks of a linear axis.
+/// Maximum number of intervals between the ticks of a linear axis.
 const MAX_INTERVALS: f64 = 10.0;
-/// Fewest ticks of a log axis before its ticks are placed as on a linear axis.
+/// Minimum number of power-of-ten ticks on a log axis. An axis with fewer
+/// gets the ticks of a linear axis.
 const MIN_LOG_TICKS: usize = 4;
 /// Magnitudes at or above this are written in scientific notation.
 const MAX_FIXED_MAGNITUDE: f64 = 1e7;
@@ -118,9 +119,10 @@ fn tick_step(low: f64, high: f64) -> Option<f64> {
 }
 
 /// Labels ticks spaced `step` apart. Fixed notation has as many decimals as
-/// the step, and scientific notation, used when the largest magnitude is
-/// outside [`MIN_FIXED_MAGNITUDE`]..[`MAX_FIXED_MAGNITUDE`], as many mantissa digits.
-/// When rounding makes two labels equal, every label gets one more digit.
+/// the step. Scientific notation, used when the largest magnitude is outside
+/// [`MIN_FIXED_MAGNITUDE`]..[`MAX_FIXED_MAGNITUDE`], has as many mantissa
+/// digits. When rounding makes two labels equal, every label gets one more
+/// digit.
 fn tick_labels(values: &[f64], step: f64) -> Vec<String> {
     let largest = values
         .iter()
