@@ -602,3 +602,36 @@ fn plot_clip_note_names_its_base() {
         "{notes}"
     );
 }
+
+#[test]
+fn plot_notes_failed_simulation() {
+    // σ_u² = 10⁻¹⁶ leaves the design too ill-conditioned for f64 at p = n + 1,
+    // so the simulation fails and the other curves are drawn without it.
+    let dir = output_dir("plot_failed_simulation");
+    let params = dir.join("params.toml");
+    std::fs::write(
+        &params,
+        r#"
+family = "hmm"
+[hmm]
+dim = 2
+transition = [[0.5, 0], [0, "1/3"]]
+noise_variance = 1
+position = "stationary"
+representation_noise = 1e-16
+[hmm.features]
+columns = 20
+seed = 7
+[training]
+samples = 6
+[simulation]
+trials = 50
+seed = 1
+"#,
+    )
+    .unwrap();
+    let svg = plot_svg(&dir, &params, &[]);
+    let texts = svg_texts(&svg).join(" ");
+    assert!(texts.contains("simulation not drawn"), "{texts}");
+    assert!(texts.contains("deterministic equivalent"), "{texts}");
+}

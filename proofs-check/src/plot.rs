@@ -221,6 +221,8 @@ struct Figure {
     /// The limit at γ = 0, drawn as a dot because the limit jumps there.
     limit_at_zero: Option<f64>,
     simulation: Option<Simulation>,
+    /// Why a requested simulation is not drawn, when it could not run.
+    simulation_note: Option<String>,
     marks: ShapeMarks,
     x: XAxis,
     y: YAxis,
@@ -271,9 +273,18 @@ impl Figure {
             _ => None,
         };
 
-        let simulation = match params.simulation {
-            Some(_) => Some(simulate(path, params)?),
-            None => None,
+        // A simulation that cannot run (a design too ill-conditioned for
+        // f64, a memory budget) leaves the other curves to draw, with a note.
+        let (simulation, simulation_note) = match params.simulation {
+            Some(_) => match simulate(path, params) {
+                Ok(simulation) => (Some(simulation), None),
+                Err(error) => {
+                    let prefix = format!("{}: ", path.display());
+                    let reason = error.0.strip_prefix(&prefix).unwrap_or(&error.0);
+                    (None, Some(format!("simulation not drawn: {reason}")))
+                }
+            },
+            None => (None, None),
         };
 
         let finite_exact = exact_rational
@@ -321,6 +332,7 @@ impl Figure {
             limit_line,
             limit_at_zero,
             simulation,
+            simulation_note,
             marks,
             x,
             y,
@@ -1084,6 +1096,9 @@ impl Figure {
                      the mean does not settle there"
                 ));
             }
+        }
+        if let Some(note) = &self.simulation_note {
+            notes.push(note.clone());
         }
         if self.zero_hidden {
             notes.push("p = 0 is not on the log axis".into());
