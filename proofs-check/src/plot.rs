@@ -221,7 +221,7 @@ struct Figure {
     /// The limit at γ = 0, drawn as a dot because the limit jumps there.
     limit_at_zero: Option<f64>,
     simulation: Option<Simulation>,
-    /// Why a requested simulation is not drawn, when it could not run.
+    /// Reason a requested simulation is not drawn, when it could not run.
     simulation_note: Option<String>,
     marks: ShapeMarks,
     x: XAxis,
