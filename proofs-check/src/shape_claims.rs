@@ -1,5 +1,8 @@
 //! Claims about the shape of a risk curve, shared by every engine.
 
+use headrisk_model::BigRational;
+use headrisk_model::number::format_decimal;
+
 use crate::report::{Claim, ShapeReport, Status};
 use crate::shape::Shape;
 
@@ -119,8 +122,12 @@ pub fn claims(engine: &str, shape: &Shape, samples: usize, report: &ShapeReport)
             degenerate_statement,
             Status::Fail,
             format!(
-                "sweet spot at p = {sweet_spot} (p/n = {:.4}) with R = {at_sweet}, below R(0) = {at_zero}",
-                sweet_spot as f64 / samples as f64
+                "sweet spot at p = {sweet_spot} (p/n = {}) with R = {at_sweet}, below R(0) = {at_zero}",
+                // Four significant digits of the exact ratio, as `curve` prints it.
+                format_decimal(
+                    &BigRational::new(sweet_spot.into(), samples.max(1).into()),
+                    4
+                )
             ),
         )
     };
