@@ -26,6 +26,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::check::{exact_out_of_reach, family_name};
 use crate::exact_claims::ExactRun;
+use crate::numbers::counted;
 use crate::shape::{self, ExactOrder, Point};
 use crate::sim_claims::{DIVERGENT_HALF_WIDTH, near_threshold};
 use crate::{Output, UsageError, load_params};
@@ -318,9 +319,9 @@ impl Figure {
         Ok(Self {
             file: path.display().to_string(),
             subtitle: format!(
-                "family {}, n = {samples}, λ {ridge}, {} sizes from {} to {}",
+                "family {}, n = {samples}, λ {ridge}, {} from {} to {}",
                 family_name(params),
-                params.sizes.len(),
+                counted(params.sizes.len(), "size", "sizes"),
                 params.sizes.first().copied().unwrap_or(0),
                 params.sizes.last().copied().unwrap_or(0),
             ),

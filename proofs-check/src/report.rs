@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 
+use crate::numbers::counted;
 use crate::shape::Shape;
 
 /// Version tag of the JSON report; bumped on any incompatible change.
@@ -149,11 +150,11 @@ impl CheckReport {
             &mut out,
             "",
             &format!(
-                "family {}, n = {}, λ = {}, {} sizes from {} to {}",
+                "family {}, n = {}, λ = {}, {} from {} to {}",
                 self.family,
                 self.samples,
                 self.ridge,
-                self.sizes.count,
+                counted(self.sizes.count, "size", "sizes"),
                 self.sizes.min,
                 self.sizes.max
             ),

@@ -221,7 +221,7 @@ pub fn parse(text: &str) -> Result<ParameterSet, ParamError> {
         None => None,
         Some(table) => {
             table.check_keys(SIMULATION_KEYS)?;
-            let trials_range = "must be ≥ 2 for a standard error";
+            let trials_range = "must be between 2 (for a standard error) and 10000000";
             let trials = table.size_in("trials", trials_range)?.unwrap_or(200);
             if trials > MAX_TRIALS {
                 return Err(ParamError::out_of_range(

@@ -87,7 +87,7 @@ fn negative_integers_state_valid_range() {
         (
             "trials = 10",
             "trials = -5",
-            "field `simulation.trials` = -5 is invalid: it must be ≥ 2 for a standard error",
+            "field `simulation.trials` = -5 is invalid: it must be between 2 (for a standard error) and 10000000",
         ),
         (
             "matrix = [[1, 0, 1], [0, 1, 1]]",
