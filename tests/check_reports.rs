@@ -170,7 +170,7 @@ fn distant_position_skips_exact_claims() {
     assert!(
         execution
             .stdout
-            .contains("position t = 20000 exceeds 10000, the exact engine's limit"),
+            .contains("position t = 20000 exceeds 500, the exact engine's limit in check"),
         "{}",
         execution.stdout
     );
