@@ -37,4 +37,6 @@ pub use run::{
     DEFAULT_MEMORY_BUDGET_BYTES, DEFAULT_TRIALS, SimulatedCurve, SimulationOptions, SizeEstimate,
     simulate,
 };
-pub use summary::{DEFAULT_CONFIDENCE_LEVEL, Summary, critical_value, summarize};
+pub use summary::{
+    DEFAULT_CONFIDENCE_LEVEL, Summary, critical_value, skewness_corrected, summarize,
+};
