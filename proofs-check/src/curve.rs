@@ -8,7 +8,7 @@ use std::path::Path;
 
 use headrisk_exact::{FiniteSampleRisk as ExactRisk, NoClosedForm, RiskValue};
 use headrisk_float::{FiniteSampleRisk as FloatRisk, Model};
-use headrisk_model::number::{format_decimal, format_fraction, to_f64};
+use headrisk_model::number::{format_decimal, format_fraction};
 use headrisk_model::{BigRational, Family, ParameterSet, Sampling};
 use num_traits::{One, Zero};
 use serde::Serialize;
@@ -149,7 +149,7 @@ pub fn build(path: &Path, params: &ParameterSet, engine: Engine) -> Result<Curve
                 .deterministic_equivalent_curve(
                     &params.sizes,
                     params.samples,
-                    to_f64(&params.ridge),
+                    crate::float_ridge(path, params)?,
                 )
                 .map_err(|error| engine_failure("float", &error))?;
             ("de", de_columns(), points.iter().map(de_row).collect())

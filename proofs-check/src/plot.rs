@@ -253,7 +253,11 @@ impl Figure {
         let model =
             Model::from_parameters(params).map_err(|error| engine_failure("float", &error))?;
         let equivalent: Vec<(usize, Point<f64>)> = model
-            .deterministic_equivalent_curve(&params.sizes, samples, to_f64(&params.ridge))
+            .deterministic_equivalent_curve(
+                &params.sizes,
+                samples,
+                crate::float_ridge(path, params)?,
+            )
             .map_err(|error| engine_failure("float", &error))?
             .iter()
             .map(|point| (point.size, risk_point(&point.risk)))
