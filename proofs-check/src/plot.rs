@@ -490,8 +490,9 @@ fn limit_abscissas(x: &XAxis, sizes: &[usize], samples: usize) -> Vec<f64> {
 
 /// Simulates at the simulation sizes. For the ridgeless head, sizes within
 /// [`DIVERGENT_HALF_WIDTH`] of n are left out, because the mean there is
-/// infinite or too heavy-tailed to settle. `curve --engine mc` marks the same
-/// sizes divergent.
+/// infinite or too heavy-tailed to settle. `curve --engine mc` marks the
+/// sizes with infinite mean, |p − n| ≤ 1, divergent. The lower end of the
+/// interval is clipped at 0 as in `curve`, because the risk is nonnegative.
 fn simulate(path: &Path, params: &ParameterSet) -> Result<Simulation, UsageError> {
     let curve = crate::simulation::run(path, params, true)?;
     let mut means = Vec::with_capacity(curve.points.len());
@@ -505,7 +506,7 @@ fn simulate(path: &Path, params: &ParameterSet) -> Result<Simulation, UsageError
             means.push(SimulatedMean {
                 size: point.size,
                 mean: point.risk.mean,
-                lower: point.risk.lower,
+                lower: point.risk.lower.max(0.0),
                 upper: point.risk.upper,
             });
         }
