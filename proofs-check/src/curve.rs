@@ -435,11 +435,9 @@ fn mc_columns() -> Vec<Column> {
 /// simulator's `Summary::lower` stays the unclipped mean − t·standard error.
 fn mc_row(point: &headrisk_simulate::SizeEstimate, params: &ParameterSet) -> Row {
     let summary = &point.risk;
-    // The expected risk is infinite only at |p − n| ≤ 1. The claims also
-    // leave out 2 ≤ |p − n| ≤ 3, where the mean has no usable standard error.
-    let divergent = params.ridge.is_zero()
-        && point.size.abs_diff(params.samples) <= 1
-        && !crate::sim_claims::noiseless(params);
+    // The claims also leave out 2 ≤ |p − n| ≤ 3, where the expected risk is
+    // finite but the mean has no usable standard error.
+    let divergent = crate::sim_claims::expected_risk_diverges(point.size, params);
     Row {
         p: point.size,
         status: if divergent { "divergent" } else { "finite" },

@@ -407,6 +407,7 @@ fn map_point<T>(point: &Point<T>, convert: impl Fn(&T) -> f64) -> Point<f64> {
         Point::Finite(value) => Point::Finite(convert(value)),
         Point::Divergent => Point::Divergent,
         Point::Missing => Point::Missing,
+        Point::InfiniteVariance => Point::InfiniteVariance,
     }
 }
 
