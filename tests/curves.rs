@@ -148,3 +148,68 @@ fn curve_json_schema_snapshot() {
     let execution = run(&["curve", D2, "--engine", "exact", "--format", "json"]);
     insta::assert_snapshot!("curve-json-d2-exact", execution.stdout);
 }
+
+#[test]
+fn mc_table_marks_divergent_sizes() {
+    let execution = run(&["curve", D2, "--engine", "mc"]);
+    assert_eq!(execution.exit_code, 0, "{}", execution.stderr);
+    let lines: Vec<&str> = execution.stdout.lines().collect();
+    for line in &lines {
+        assert!(line.chars().count() <= 100, "line too wide: {line}");
+    }
+    assert!(lines[1].ends_with("status"), "header: {}", lines[1]);
+
+    // n = 6, so the expected risk is infinite at p = 5, 6, 7 only.
+    for line in &lines[2..13] {
+        let p: usize = line.split_whitespace().next().unwrap().parse().unwrap();
+        let divergent = (5..=7).contains(&p);
+        assert_eq!(line.ends_with(" divergent"), divergent, "{line}");
+        assert_eq!(line.ends_with(" finite"), !divergent, "{line}");
+        assert_eq!(line.contains('('), divergent, "{line}");
+    }
+    assert_eq!(
+        lines[13],
+        "values in parentheses: sample statistics where the expected risk is infinite, for reference only"
+    );
+}
+
+/// Returns the `ci_lower` cell of each row of a `curve --engine mc` CSV, by size.
+fn mc_lower_ends(file: &str) -> Vec<(usize, String)> {
+    let execution = run(&["curve", file, "--engine", "mc", "--format", "csv"]);
+    assert_eq!(execution.exit_code, 0, "{file}: {}", execution.stderr);
+    let mut lines = execution.stdout.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let lower = header.iter().position(|name| *name == "ci_lower").unwrap();
+    lines
+        .map(|line| {
+            let cells: Vec<&str> = line.split(',').collect();
+            (cells[0].parse().unwrap(), cells[lower].to_string())
+        })
+        .collect()
+}
+
+#[test]
+fn mc_interval_is_clipped_at_zero() {
+    // At these seeds mean − t·standard error is negative at p = n: a few
+    // huge risks at n = 40 (σ² = 1), and rounding around 0 without noise.
+    let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("curves");
+    std::fs::create_dir_all(&dir).unwrap();
+    let text = std::fs::read_to_string("fixtures/valid/isotropic-snr5.toml").unwrap();
+    // The appended key belongs to the last table, which must be [simulation].
+    assert!(text.trim_end().ends_with("seed = 1"), "{text}");
+    let path = dir.join("isotropic-snr5-threshold.toml");
+    std::fs::write(&path, format!("{text}sizes = [39, 40, 41]\n")).unwrap();
+    let threshold = path.display().to_string();
+
+    for (file, size) in [
+        (threshold.as_str(), 40),
+        ("fixtures/valid/isotropic-noiseless.toml", 10),
+    ] {
+        let lower_ends = mc_lower_ends(file);
+        for (p, lower) in &lower_ends {
+            assert!(!lower.starts_with('-'), "{file}, p = {p}: ci_lower {lower}");
+        }
+        let at_threshold = lower_ends.iter().find(|(p, _)| *p == size).unwrap();
+        assert_eq!(at_threshold.1, "0", "{file}, p = {size}");
+    }
+}

@@ -68,3 +68,56 @@ fn unknown_engine_is_usage_error() {
     assert_eq!(execution.exit_code, 2);
     assert!(execution.stderr.contains("magic"), "{}", execution.stderr);
 }
+
+#[test]
+fn ridge_beyond_f64_is_usage_error() {
+    let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("invalid_inputs");
+    std::fs::create_dir_all(&dir).unwrap();
+    let text = std::fs::read_to_string("fixtures/valid/hmm-ridge.toml").unwrap();
+    let edited = text.replace("ridge = 0.05", "ridge = \"1e400\"");
+    assert_ne!(edited, text, "the fixture no longer sets ridge = 0.05");
+    let path = dir.join("ridge-1e400.toml");
+    std::fs::write(&path, edited).unwrap();
+    let file = path.display().to_string();
+    let svg = dir.join("ridge-1e400.svg").display().to_string();
+
+    for command in [
+        vec!["check", file.as_str()],
+        vec!["curve", file.as_str(), "--engine", "de"],
+        vec!["curve", file.as_str(), "--engine", "mc"],
+        vec!["plot", file.as_str(), "-o", svg.as_str()],
+        vec!["scaling", file.as_str(), "--samples", "16,32"],
+    ] {
+        let execution = run(&command);
+        assert_eq!(
+            execution.exit_code, 2,
+            "{command:?}: stderr {}",
+            execution.stderr
+        );
+        assert_eq!(
+            execution.stderr.lines().count(),
+            1,
+            "{command:?}: {}",
+            execution.stderr
+        );
+        assert!(
+            execution
+                .stderr
+                .contains("field `training.ridge` = 1e400 is too large"),
+            "{command:?}: {}",
+            execution.stderr
+        );
+        // n = 32 in the fixture and the largest n of the scaling command.
+        assert!(
+            execution
+                .stderr
+                .contains("with n = 32 lower the ridge to at most 5.6e306"),
+            "{command:?}: {}",
+            execution.stderr
+        );
+    }
+
+    // The exact engine reads λ as a rational, so it takes this value.
+    let exact = run(&["curve", file.as_str(), "--engine", "exact"]);
+    assert_eq!(exact.exit_code, 0, "stderr {}", exact.stderr);
+}

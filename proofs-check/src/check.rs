@@ -80,6 +80,8 @@ pub fn exact_out_of_reach(params: &ParameterSet) -> Option<String> {
 }
 
 pub fn build_report(path: &Path, params: &ParameterSet) -> Result<CheckReport, UsageError> {
+    // Checked first, so that a λ beyond f64 fails before the exact claims run.
+    crate::float_ridge(path, params)?;
     let mut claims: Vec<Claim> = Vec::new();
     let mut shapes = Vec::new();
 

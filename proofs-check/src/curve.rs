@@ -8,7 +8,7 @@ use std::path::Path;
 
 use headrisk_exact::{FiniteSampleRisk as ExactRisk, NoClosedForm, RiskValue};
 use headrisk_float::{FiniteSampleRisk as FloatRisk, Model};
-use headrisk_model::number::{format_decimal, format_fraction, to_f64};
+use headrisk_model::number::{format_decimal, format_fraction};
 use headrisk_model::{BigRational, Family, ParameterSet, Sampling};
 use num_traits::{One, Zero};
 use serde::Serialize;
@@ -25,6 +25,9 @@ const CELL_WIDTH: usize = 15;
 /// Largest number of value columns in the human table, so a line fits in
 /// 100 characters next to p and p/n.
 const TABLE_COLUMNS: usize = 5;
+/// Width of the status column, the length of `divergent`. The `mc` table
+/// has four value columns, so with it a line takes 91 characters.
+const STATUS_WIDTH: usize = 9;
 
 /// A named value column; `in_table` columns appear in the human table.
 #[derive(Debug, Clone, Copy, Serialize)]
@@ -44,6 +47,9 @@ pub struct Row {
     pub reason: Option<String>,
     /// One entry per column, `None` where the engine has no value.
     pub values: Vec<Option<String>>,
+    /// Whether the values are sample statistics at a size whose expected
+    /// risk diverges, kept for reference. The table puts them in parentheses.
+    pub reference_only: bool,
 }
 
 /// A whole curve with what identifies it.
@@ -56,6 +62,9 @@ pub struct Curve {
     pub ridge: String,
     pub columns: Vec<Column>,
     pub rows: Vec<Row>,
+    /// Whether the table shows the status as a column. It does for `mc`,
+    /// whose cells hold sample statistics even where the risk diverges.
+    pub status_column: bool,
 }
 
 pub fn run(path: &Path, engine: Engine, format: CurveFormat) -> Result<Output, UsageError> {
@@ -149,7 +158,7 @@ pub fn build(path: &Path, params: &ParameterSet, engine: Engine) -> Result<Curve
                 .deterministic_equivalent_curve(
                     &params.sizes,
                     params.samples,
-                    to_f64(&params.ridge),
+                    crate::float_ridge(path, params)?,
                 )
                 .map_err(|error| engine_failure("float", &error))?;
             ("de", de_columns(), points.iter().map(de_row).collect())
@@ -173,6 +182,7 @@ pub fn build(path: &Path, params: &ParameterSet, engine: Engine) -> Result<Curve
                     ridge: format_fraction(&params.ridge),
                     columns: vec![column("risk", true)],
                     rows,
+                    status_column: false,
                 });
             }
             for &p in &params.sizes {
@@ -219,6 +229,7 @@ pub fn build(path: &Path, params: &ParameterSet, engine: Engine) -> Result<Curve
         ridge: format_fraction(&params.ridge),
         columns,
         rows,
+        status_column: matches!(engine, Engine::Mc),
     })
 }
 
@@ -232,6 +243,7 @@ fn finite_row(p: usize, values: Vec<Option<String>>) -> Row {
         status: "finite",
         reason: None,
         values,
+        reference_only: false,
     }
 }
 
@@ -241,6 +253,7 @@ fn divergent_row(p: usize, n_columns: usize) -> Row {
         status: "divergent",
         reason: None,
         values: vec![Some("divergent".into()); n_columns],
+        reference_only: false,
     }
 }
 
@@ -250,6 +263,7 @@ fn missing_row(p: usize, n_columns: usize, reason: &str) -> Row {
         status: "no-value",
         reason: Some(reason.into()),
         values: vec![None; n_columns],
+        reference_only: false,
     }
 }
 
@@ -357,6 +371,7 @@ fn float_row(p: usize, risk: &FloatRisk, reason: &str) -> Row {
                 parts.bias.map(float_text),
                 float_value(&parts.variance),
             ],
+            reference_only: false,
         },
         FloatRisk::NoClosedForm { irreducible, .. } => {
             let mut row = missing_row(p, 4, reason);
@@ -396,6 +411,7 @@ fn de_row(point: &headrisk_float::DeterministicEquivalent) -> Row {
             Some(float_text(point.df1)),
             Some(float_text(point.df2)),
         ],
+        reference_only: false,
     }
 }
 
@@ -413,13 +429,15 @@ fn mc_columns() -> Vec<Column> {
 /// Builds the row of one simulated size. For the ridgeless head with noise
 /// the status is `divergent` at |p − n| ≤ 1, where the expected risk is
 /// infinite; the sample statistics are kept there for reference.
+///
+/// The risk is nonnegative, so the lower end of the Student-t interval is
+/// clipped at 0. That keeps at least the interval's coverage, and the
+/// simulator's `Summary::lower` stays the unclipped mean − t·standard error.
 fn mc_row(point: &headrisk_simulate::SizeEstimate, params: &ParameterSet) -> Row {
     let summary = &point.risk;
-    // The expected risk is infinite only at |p − n| ≤ 1. The claims also
-    // leave out 2 ≤ |p − n| ≤ 3, where the mean has no usable standard error.
-    let divergent = params.ridge.is_zero()
-        && point.size.abs_diff(params.samples) <= 1
-        && !crate::sim_claims::noiseless(params);
+    // The claims also leave out 2 ≤ |p − n| ≤ 3, where the expected risk is
+    // finite but the mean has no usable standard error.
+    let divergent = crate::sim_claims::expected_risk_diverges(point.size, params);
     Row {
         p: point.size,
         status: if divergent { "divergent" } else { "finite" },
@@ -427,11 +445,12 @@ fn mc_row(point: &headrisk_simulate::SizeEstimate, params: &ParameterSet) -> Row
         values: vec![
             Some(float_text(summary.mean)),
             Some(float_text(summary.standard_error)),
-            Some(float_text(summary.lower)),
+            Some(float_text(summary.lower.max(0.0))),
             Some(float_text(summary.upper)),
             Some(float_text(summary.median)),
             Some(summary.trials.to_string()),
         ],
+        reference_only: divergent,
     }
 }
 
@@ -488,6 +507,9 @@ pub fn to_table(curve: &Curve) -> String {
         let name = curve.columns[index].name.trim_end_matches("_decimal");
         out.push_str(&format!(" {name:>CELL_WIDTH$}"));
     }
+    if curve.status_column {
+        out.push_str(&format!(" {:>STATUS_WIDTH$}", "status"));
+    }
     out.push('\n');
     for row in &curve.rows {
         let gamma = BigRational::from_integer(row.p.into())
@@ -495,25 +517,38 @@ pub fn to_table(curve: &Curve) -> String {
         out.push_str(&format!("{:>7} {:>9}", row.p, format_decimal(&gamma, 4)));
         for &index in &shown {
             let text = row.values[index].clone().unwrap_or_else(|| "-".into());
-            out.push_str(&format!(" {:>CELL_WIDTH$}", shorten(&text)));
+            let cell = if row.reference_only {
+                format!("({})", shorten(&text, CELL_WIDTH - 2))
+            } else {
+                shorten(&text, CELL_WIDTH)
+            };
+            out.push_str(&format!(" {cell:>CELL_WIDTH$}"));
+        }
+        if curve.status_column {
+            out.push_str(&format!(" {:>STATUS_WIDTH$}", row.status));
         }
         out.push('\n');
+    }
+    if curve.rows.iter().any(|row| row.reference_only) {
+        out.push_str(
+            "values in parentheses: sample statistics where the expected risk is infinite, for reference only\n",
+        );
     }
     out
 }
 
-/// Shortens a decimal to the cell width by dropping trailing digits.
-fn shorten(text: &str) -> String {
-    if text.chars().count() <= CELL_WIDTH {
+/// Shortens a decimal to `width` characters by dropping trailing digits.
+fn shorten(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
         return text.to_string();
     }
     match text.find(['e', 'E']) {
         Some(exponent) => {
             let (mantissa, tail) = text.split_at(exponent);
-            let keep = CELL_WIDTH.saturating_sub(tail.len());
+            let keep = width.saturating_sub(tail.len());
             format!("{}{tail}", mantissa.chars().take(keep).collect::<String>())
         }
-        None => text.chars().take(CELL_WIDTH).collect(),
+        None => text.chars().take(width).collect(),
     }
 }
 

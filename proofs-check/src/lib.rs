@@ -235,3 +235,53 @@ pub struct Output {
 pub fn load_params(path: &std::path::Path) -> Result<headrisk_model::ParameterSet, UsageError> {
     headrisk_model::load(path).map_err(|error| UsageError(format!("{}: {error}", path.display())))
 }
+
+/// Converts λ to f64 for the floating-point engines and the simulator.
+///
+/// The deterministic equivalent forms nλ in f64 and is wrong once that
+/// product overflows, so every f64 consumer requires nλ below f64::MAX.
+/// The exact engines take any λ.
+///
+/// # Errors
+/// A usage error naming `training.ridge`, its exact value and the largest
+/// accepted λ at this n.
+pub fn float_ridge(
+    path: &std::path::Path,
+    params: &headrisk_model::ParameterSet,
+) -> Result<f64, UsageError> {
+    let ridge = headrisk_model::number::to_f64(&params.ridge);
+    let samples = params.samples.max(1) as f64;
+    if ridge.is_finite() && (samples * ridge).is_finite() {
+        return Ok(ridge);
+    }
+    Err(UsageError(format!(
+        "{}: field `training.ridge` = {} is too large for the floating-point engines and the simulator, \
+         which need n·λ below {:.1e} (f64::MAX); with n = {} lower the ridge to at most {}",
+        path.display(),
+        headrisk_model::number::format_value(&params.ridge),
+        f64::MAX,
+        params.samples,
+        round_down(f64::MAX / samples)
+    )))
+}
+
+/// Writes a positive finite value with two significant digits, rounded
+/// towards zero, so that the text never exceeds the value.
+fn round_down(value: f64) -> String {
+    let exponent = value.log10().floor() as i32;
+    let mantissa = (value / 10f64.powi(exponent) * 10.0).floor() / 10.0;
+    format!("{mantissa:.1}e{exponent}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ridge_bound_rounds_down() {
+        assert_eq!(round_down(f64::MAX), "1.7e308");
+        assert_eq!(round_down(f64::MAX / 2.0), "8.9e307");
+        assert_eq!(round_down(f64::MAX / 32.0), "5.6e306");
+        assert_eq!(round_down(1.0), "1.0e0");
+    }
+}

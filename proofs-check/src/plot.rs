@@ -253,7 +253,11 @@ impl Figure {
         let model =
             Model::from_parameters(params).map_err(|error| engine_failure("float", &error))?;
         let equivalent: Vec<(usize, Point<f64>)> = model
-            .deterministic_equivalent_curve(&params.sizes, samples, to_f64(&params.ridge))
+            .deterministic_equivalent_curve(
+                &params.sizes,
+                samples,
+                crate::float_ridge(path, params)?,
+            )
             .map_err(|error| engine_failure("float", &error))?
             .iter()
             .map(|point| (point.size, risk_point(&point.risk)))
@@ -403,6 +407,7 @@ fn map_point<T>(point: &Point<T>, convert: impl Fn(&T) -> f64) -> Point<f64> {
         Point::Finite(value) => Point::Finite(convert(value)),
         Point::Divergent => Point::Divergent,
         Point::Missing => Point::Missing,
+        Point::InfiniteVariance => Point::InfiniteVariance,
     }
 }
 
@@ -486,8 +491,9 @@ fn limit_abscissas(x: &XAxis, sizes: &[usize], samples: usize) -> Vec<f64> {
 
 /// Simulates at the simulation sizes. For the ridgeless head, sizes within
 /// [`DIVERGENT_HALF_WIDTH`] of n are left out, because the mean there is
-/// infinite or too heavy-tailed to settle. `curve --engine mc` marks the same
-/// sizes divergent.
+/// infinite or too heavy-tailed to settle. `curve --engine mc` marks the
+/// sizes with infinite mean, |p − n| ≤ 1, divergent. The lower end of the
+/// interval is clipped at 0 as in `curve`, because the risk is nonnegative.
 fn simulate(path: &Path, params: &ParameterSet) -> Result<Simulation, UsageError> {
     let curve = crate::simulation::run(path, params, true)?;
     let mut means = Vec::with_capacity(curve.points.len());
@@ -501,7 +507,7 @@ fn simulate(path: &Path, params: &ParameterSet) -> Result<Simulation, UsageError
             means.push(SimulatedMean {
                 size: point.size,
                 mean: point.risk.mean,
-                lower: point.risk.lower,
+                lower: point.risk.lower.max(0.0),
                 upper: point.risk.upper,
             });
         }

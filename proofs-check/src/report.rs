@@ -233,6 +233,12 @@ fn shape_lines(report: &ShapeReport) -> Vec<String> {
     } else {
         format!("peak: divergent at {}", list_sizes(&shape.divergent_sizes))
     });
+    if !shape.infinite_variance_sizes.is_empty() {
+        lines.push(format!(
+            "infinite variance, not compared: {}",
+            list_sizes(&shape.infinite_variance_sizes)
+        ));
+    }
     lines.push(
         match (shape.second_descent_end, shape.still_falling_at_end) {
             (None, _) => "second descent: no values for p ≥ n + 2".to_string(),

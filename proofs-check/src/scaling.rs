@@ -21,7 +21,7 @@
 use std::path::Path;
 
 use headrisk_float::Model;
-use headrisk_model::number::{format_decimal, format_fraction, to_f64};
+use headrisk_model::number::{format_decimal, format_fraction};
 use headrisk_model::{BigRational, ParameterSet, RiskValue};
 use plotters::coord::ranged1d::{AsRangedCoord, ValueFormatter};
 use plotters::prelude::*;
@@ -113,6 +113,12 @@ pub fn run(
         check_svg_path(plot, "--plot")?;
     }
     let params = load_params(path)?;
+    if let Some(&largest) = samples.last() {
+        // The largest n allows the smallest λ, so it is checked before any row.
+        let mut widest = params.clone();
+        widest.samples = largest;
+        crate::float_ridge(path, &widest)?;
+    }
     let model = Model::from_parameters(&params).map_err(|error| {
         UsageError(format!(
             "{}: the float engine cannot evaluate this parameter set: {error}",
@@ -287,7 +293,7 @@ fn exact_or_equivalent(
         .deterministic_equivalent_curve(
             &restricted.sizes,
             restricted.samples,
-            to_f64(&restricted.ridge),
+            crate::float_ridge(path, restricted)?,
         )
         .map_err(|error| {
             UsageError(format!(

@@ -12,7 +12,9 @@
 //!   the grid sizes p ≥ n+2, or at the end of the grid if R still falls there.
 //!
 //! A comparison that is uncertain (simulation) is passed in as a closure, so
-//! the same code serves exact, floating-point and simulated curves.
+//! the same code serves exact, floating-point and simulated curves. Points
+//! whose estimate has infinite variance are skipped by every comparison:
+//! a rise is looked for between the neighbours on either side of them.
 
 use serde::Serialize;
 
@@ -23,6 +25,9 @@ pub enum Point<T> {
     Divergent,
     /// No value from this engine at this size (for example, no closed form).
     Missing,
+    /// A finite expected risk whose estimate has infinite variance, such as
+    /// a simulated mean at 2 ≤ |p − n| ≤ 3 for the ridgeless head.
+    InfiniteVariance,
 }
 
 /// Comparison of two finite risk values.
@@ -64,6 +69,9 @@ pub struct Shape {
     pub first_descent_degenerate: Option<bool>,
     /// Grid sizes where the risk diverges.
     pub divergent_sizes: Vec<usize>,
+    /// Grid sizes left out of every comparison, because the estimate of the
+    /// (finite) risk there has infinite variance.
+    pub infinite_variance_sizes: Vec<usize>,
     /// Size of the largest finite value after the sweet spot, used as the
     /// peak when nothing diverges.
     pub finite_peak: Option<usize>,
@@ -93,7 +101,11 @@ pub fn analyze<T, C: Comparator<T>>(
         .collect();
     let sweet_spot = argmin(&first_region, order);
 
-    let non_monotone_start = points
+    let compared: Vec<&(usize, Point<T>)> = points
+        .iter()
+        .filter(|(_, point)| !matches!(point, Point::InfiniteVariance))
+        .collect();
+    let non_monotone_start = compared
         .windows(2)
         .find_map(|pair| match (&pair[0].1, &pair[1].1) {
             (Point::Finite(a), Point::Finite(b)) if order.rises(a, b) => Some(pair[0].0),
@@ -101,11 +113,15 @@ pub fn analyze<T, C: Comparator<T>>(
             _ => None,
         });
 
-    let divergent_sizes: Vec<usize> = points
-        .iter()
-        .filter(|(_, point)| matches!(point, Point::Divergent))
-        .map(|(size, _)| *size)
-        .collect();
+    let sizes_where = |wanted: fn(&Point<T>) -> bool| -> Vec<usize> {
+        points
+            .iter()
+            .filter(|(_, point)| wanted(point))
+            .map(|(size, _)| *size)
+            .collect()
+    };
+    let divergent_sizes = sizes_where(|point| matches!(point, Point::Divergent));
+    let infinite_variance_sizes = sizes_where(|point| matches!(point, Point::InfiniteVariance));
 
     let after_sweet: Vec<(usize, &T)> = points
         .iter()
@@ -153,6 +169,7 @@ pub fn analyze<T, C: Comparator<T>>(
         non_monotone_start,
         first_descent_degenerate: sweet_spot.map(|sweet| sweet == 0),
         divergent_sizes,
+        infinite_variance_sizes,
         finite_peak,
         second_descent_end,
         still_falling_at_end,
@@ -231,6 +248,34 @@ mod tests {
         assert_eq!(shape.non_monotone_start, Some(2));
         assert_eq!(shape.first_descent_degenerate, Some(false));
         assert_eq!(shape.finite_peak, Some(3));
+    }
+
+    #[test]
+    fn infinite_variance_sizes_are_skipped() {
+        // n = 6: divergent at 5..7, infinite variance at 3, 4, 8 and 9.
+        let points = vec![
+            (0, Point::Finite(3)),
+            (1, Point::Finite(2)),
+            (2, Point::Finite(1)),
+            (3, Point::InfiniteVariance),
+            (4, Point::InfiniteVariance),
+            (5, Point::Divergent),
+            (6, Point::Divergent),
+            (7, Point::Divergent),
+            (8, Point::InfiniteVariance),
+            (9, Point::InfiniteVariance),
+            (10, Point::Finite(4)),
+            (11, Point::Finite(3)),
+        ];
+        let shape = analyze(&points, 6, &ExactOrder);
+        assert_eq!(shape.sweet_spot, Some(2));
+        // The rise from p = 2 to the divergent p = 5 crosses 3 and 4.
+        assert_eq!(shape.non_monotone_start, Some(2));
+        assert_eq!(shape.divergent_sizes, vec![5, 6, 7]);
+        assert_eq!(shape.infinite_variance_sizes, vec![3, 4, 8, 9]);
+        assert_eq!(shape.finite_points, 5);
+        assert_eq!(shape.second_descent_end, Some(11));
+        assert_eq!(shape.second_descent_present, Some(true));
     }
 
     #[test]

@@ -17,11 +17,11 @@ use crate::numbers::{counted, float_text};
 use crate::report::{Claim, ShapeReport, Status};
 use crate::shape::{self, Comparator, Point};
 
-/// Sizes with |p − n| ≤ 3 are divergent for simulation: the expected
-/// ridgeless risk is infinite for |p − n| ≤ 1, and the conditional risk has
-/// infinite variance while n − p − 3 ≤ 0 (the second moment of an inverse
-/// Wishart matrix needs n − p − 3 > 0), so a mean there has no usable
-/// standard error.
+/// Sizes with |p − n| ≤ 3 are left out of the simulated shape: the expected
+/// ridgeless risk is infinite for |p − n| ≤ 1 ([`expected_risk_diverges`]),
+/// and the conditional risk has infinite variance while n − p − 3 ≤ 0 (the
+/// second moment of an inverse Wishart matrix needs n − p − 3 > 0), so a
+/// mean there has no usable standard error.
 pub const DIVERGENT_HALF_WIDTH: usize = 3;
 
 /// Sizes with |p − n| ≤ 7 are not tested for agreement. The k-th moment of
@@ -65,15 +65,21 @@ pub const ROUNDING_FLOOR: f64 = 1e-12;
 /// the factor 2 covers the same order past the peak and ridge.
 pub const DE_ACCURACY_FACTOR: f64 = 2.0;
 
-/// Whether `size` is treated as divergent by the simulation claims: the
-/// ridgeless head with |p − n| ≤ [`DIVERGENT_HALF_WIDTH`], unless the model
-/// has no noise.
+/// Whether the simulation claims leave `size` out: the ridgeless head with
+/// |p − n| ≤ [`DIVERGENT_HALF_WIDTH`], unless the model has no noise.
 pub fn near_threshold(size: usize, params: &ParameterSet) -> bool {
     // The empty head p = 0 fits nothing, so its risk is tr Σ_y in every trial.
     size > 0
         && params.ridge.is_zero()
         && size.abs_diff(params.samples) <= DIVERGENT_HALF_WIDTH
         && !noiseless(params)
+}
+
+/// Whether the expected risk at `size` is infinite: the sizes of
+/// [`near_threshold`] with |p − n| ≤ 1. The others there have a finite
+/// expected risk whose simulated mean has infinite variance.
+pub fn expected_risk_diverges(size: usize, params: &ParameterSet) -> bool {
+    near_threshold(size, params) && size.abs_diff(params.samples) <= 1
 }
 
 /// Returns whether σ²_p = 0 at every size, so that nothing diverges at
@@ -100,8 +106,10 @@ fn points(params: &ParameterSet, curve: &SimulatedCurve) -> Vec<(usize, Point<(u
         .iter()
         .enumerate()
         .map(|(index, point)| {
-            let value = if near_threshold(point.size, params) {
+            let value = if expected_risk_diverges(point.size, params) {
                 Point::Divergent
+            } else if near_threshold(point.size, params) {
+                Point::InfiniteVariance
             } else {
                 Point::Finite((index, point.risk.mean))
             };

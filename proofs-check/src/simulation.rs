@@ -32,6 +32,7 @@ pub fn run(
     params: &ParameterSet,
     show_progress: bool,
 ) -> Result<SimulatedCurve, UsageError> {
+    crate::float_ridge(path, params)?;
     let restricted = simulation_parameters(params);
     let options = SimulationOptions::from_parameters(params);
     let bar = indicatif::ProgressBar::hidden();

@@ -26,9 +26,13 @@
 //!   Stability of Numerical Algorithms", 2nd ed., ch. 21, discusses it. Tests
 //!   compare it with the explicit-Q method of [`fit_head`] at p = n + 1.
 //!
-//! For ridge the same factors come from the stacked matrices [X_p; √(nλ) I_p]
-//! (p ≤ n) and [X_pᵀ; √(nλ) I_n] (p > n), whose R satisfy RᵀR = XᵀX + nλI
-//! and RᵀR = XXᵀ + nλI respectively.
+//! For ridge the same factors come from the stacked matrices [√(nλ) I_p; X_p]
+//! (p ≤ n) and [√(nλ) I_n; X_pᵀ] (p > n), whose R satisfy RᵀR = XᵀX + nλI
+//! and RᵀR = XXᵀ + nλI respectively. The identity block comes first. For
+//! large λ its rows are far heavier than those of X, and with them at the
+//! top each reflector starts from the heavy diagonal entry √(nλ). With X on
+//! top, the first reflector of QᵀY cancels y₁ against itself, and at n = 32,
+//! p = 1 and λ = 10³⁰ the fit failed the residual test with 9·10⁻³.
 
 use faer::dyn_stack::{MemBuffer, MemStack};
 use faer::linalg::householder;
@@ -170,43 +174,50 @@ pub fn fit_head(
         return Ok(Mat::zeros(0, k));
     }
 
-    let shift = (n as f64 * ridge).sqrt();
+    let shift = ridge_root(n, ridge);
     let theta = if p <= n {
-        let rows = if ridge > 0.0 { n + p } else { n };
+        // The identity block comes first, as the module documentation explains.
+        let top = if ridge > 0.0 { p } else { 0 };
+        let rows = top + n;
         let mut stacked = Mat::zeros(rows, p);
-        stacked.get_mut(..n, ..).copy_from(x);
-        if ridge > 0.0 {
-            stacked.get_mut(n.., ..).diagonal_mut().fill(shift);
-        }
+        stacked.get_mut(..top, ..).diagonal_mut().fill(shift);
+        stacked.get_mut(top.., ..).copy_from(x);
         let factor = HouseholderQr::new(stacked);
         factor.require_rank(p, p)?;
 
         let mut rotated = Mat::zeros(rows, k);
-        rotated.get_mut(..n, ..).copy_from(y);
+        rotated.get_mut(top.., ..).copy_from(y);
         factor.apply_transpose(rotated.as_mut());
         let mut theta = rotated.get(..p, ..).to_owned();
         solve_upper_triangular_in_place(factor.r(p), theta.as_mut(), Par::Seq);
         theta
     } else {
-        let rows = if ridge > 0.0 { p + n } else { p };
+        let top = if ridge > 0.0 { n } else { 0 };
+        let rows = top + p;
         let mut stacked = Mat::zeros(rows, n);
-        stacked.get_mut(..p, ..).copy_from(x.transpose());
-        if ridge > 0.0 {
-            stacked.get_mut(p.., ..).diagonal_mut().fill(shift);
-        }
+        stacked.get_mut(..top, ..).diagonal_mut().fill(shift);
+        stacked.get_mut(top.., ..).copy_from(x.transpose());
         let factor = HouseholderQr::new(stacked);
         factor.require_rank(p, n)?;
 
+        // Q₁R⁻ᵀY = A(AᵀA)⁻¹Y for the stacked A, whose rows of X_pᵀ give
+        // Θ̂ = X_pᵀ(X_pX_pᵀ + nλI)⁻¹Y.
         let mut expanded = Mat::zeros(rows, k);
         let mut head = expanded.get_mut(..n, ..);
         head.copy_from(y);
         solve_lower_triangular_in_place(factor.r(n).transpose(), head, Par::Seq);
         factor.apply(expanded.as_mut());
-        expanded.get(..p, ..).to_owned()
+        expanded.get(top.., ..).to_owned()
     };
 
     check_residual(x, y, theta.as_ref(), ridge, x.norm_l2())?;
     Ok(theta)
+}
+
+/// Returns √(nλ) as √n·√λ, because the product nλ overflows f64 for λ
+/// near its largest value.
+fn ridge_root(samples: usize, ridge: f64) -> f64 {
+    (samples as f64).sqrt() * ridge.sqrt()
 }
 
 fn check_ridge(ridge: f64) -> Result<(), SimulateError> {
@@ -241,7 +252,7 @@ pub(crate) fn relative_residual(
     if ridge == 0.0 && p >= n {
         return ratio(residual.norm_l2(), x_norm * theta_norm + y_norm);
     }
-    let shift = n as f64 * ridge;
+    let root_shift = ridge_root(n, ridge);
     let mut gradient = Mat::zeros(p, y.ncols());
     matmul(
         gradient.as_mut(),
@@ -251,7 +262,8 @@ pub(crate) fn relative_residual(
         1.0,
         Par::Seq,
     );
-    if shift > 0.0 {
+    if root_shift > 0.0 {
+        // √(nλ)·(√(nλ)·t) stays finite where nλ itself would overflow.
         gradient
             .as_mut()
             .col_iter_mut()
@@ -259,12 +271,12 @@ pub(crate) fn relative_residual(
             .for_each(|(g, t)| {
                 g.iter_mut()
                     .zip(t.iter())
-                    .for_each(|(g, t)| *g -= shift * t)
+                    .for_each(|(g, t)| *g -= root_shift * (root_shift * t))
             });
     }
     ratio(
         gradient.norm_l2(),
-        x_norm * (x_norm * theta_norm + y_norm) + shift * theta_norm,
+        x_norm * (x_norm * theta_norm + y_norm) + root_shift * (root_shift * theta_norm),
     )
 }
 
@@ -465,18 +477,18 @@ fn fit_primal_nested(
         return Ok(());
     };
 
-    // Zero rows below the identity block keep every leading column block
-    // equal to [X_p; √(nλ) I_p] padded with zero rows, which changes no
-    // reflector, so the nesting argument of the module holds for ridge too.
-    let rows = if ridge > 0.0 { n + widest } else { n };
+    // Column j < p of [√(nλ) I_{p₀}; X_{p₀}] is zero in rows p..p₀, so every
+    // leading column block is [√(nλ) I_p; X_p] with zero rows inserted,
+    // which changes no reflector, and the nesting argument of the module
+    // holds for ridge too.
+    let top = if ridge > 0.0 { widest } else { 0 };
+    let rows = top + n;
     let mut stacked = Mat::zeros(rows, widest);
-    stacked.get_mut(..n, ..).copy_from(x.get(.., ..widest));
-    if ridge > 0.0 {
-        stacked
-            .get_mut(n.., ..)
-            .diagonal_mut()
-            .fill((n as f64 * ridge).sqrt());
-    }
+    stacked
+        .get_mut(..top, ..)
+        .diagonal_mut()
+        .fill(ridge_root(n, ridge));
+    stacked.get_mut(top.., ..).copy_from(x.get(.., ..widest));
     // NOTE: a rank-deficient X_{p₀} rejects every size up to n, even sizes
     // whose leading columns are independent. Only a singular Σ with σ_u² = 0
     // produces one.
@@ -485,7 +497,7 @@ fn fit_primal_nested(
 
     let rotate = |y: MatRef<'_, f64>| {
         let mut rotated = Mat::zeros(rows, y.ncols());
-        rotated.get_mut(..n, ..).copy_from(y);
+        rotated.get_mut(top.., ..).copy_from(y);
         factor.apply_transpose(rotated.as_mut());
         rotated
     };
@@ -532,7 +544,7 @@ fn fit_dual_nested(
     // RᵀR, so the identity block may come before the rows of X_pᵀ.
     let mut triangle = (ridge > 0.0).then(|| {
         let mut start = Mat::zeros(n, n);
-        start.diagonal_mut().fill((n as f64 * ridge).sqrt());
+        start.diagonal_mut().fill(ridge_root(n, ridge));
         start
     });
     let mut added = 0;
@@ -577,8 +589,8 @@ fn fit_dual_nested(
                 -1.0,
                 Par::Seq,
             );
-            let shift = n as f64 * ridge;
-            if shift > 0.0 {
+            let root_shift = ridge_root(n, ridge);
+            if root_shift > 0.0 {
                 correction
                     .as_mut()
                     .col_iter_mut()
@@ -586,7 +598,7 @@ fn fit_dual_nested(
                     .for_each(|(c, a)| {
                         c.iter_mut()
                             .zip(a.iter())
-                            .for_each(|(c, a)| *c -= shift * a)
+                            .for_each(|(c, a)| *c -= root_shift * (root_shift * a))
                     });
             }
             solve_seminormal(triangle.as_ref(), correction.as_mut());
@@ -963,6 +975,48 @@ mod tests {
             let expected = normal.as_ref().llt(faer::Side::Lower).unwrap().solve(&rhs);
             let distance = relative_distance(theta.as_ref(), expected.as_ref());
             assert!(distance < 1e-10, "p = {size}: distance {distance:e}");
+        }
+    }
+
+    #[test]
+    fn huge_ridge_heads_are_accurate() {
+        // As λ grows, Θ̂ = (XᵀX + nλI)⁻¹XᵀY tends to XᵀY/(nλ) and then to 0.
+        let n = 32;
+        let sizes = [1, 5, n, n + 1, 2 * n];
+        let mut rng = ChaCha8Rng::seed_from_u64(SEED + 12);
+        let x = gaussian(n, 2 * n, &mut rng);
+        let y = gaussian(n, 2, &mut rng);
+        for ridge in [1e17, 1e30, 1e300, f64::MAX] {
+            let heads = nested_heads(x.as_ref(), y.as_ref(), &sizes, ridge);
+            for (&size, nested) in sizes.iter().zip(&heads) {
+                let design = x.get(.., ..size);
+                let single = fit_head(design, y.as_ref(), ridge).unwrap();
+                // From λ = 10¹⁷ on, XᵀX/(nλ) is below 10⁻¹⁶ here, so XᵀY/(nλ)
+                // is Θ̂ to rounding. It is divided in two steps, because nλ
+                // overflows at λ = f64::MAX.
+                let mut expected = crate::population::product(design.transpose(), y.as_ref());
+                expected
+                    .col_iter_mut()
+                    .for_each(|column| column.iter_mut().for_each(|v| *v = *v / n as f64 / ridge));
+                for (method, theta) in [("nested", nested), ("single", &single)] {
+                    let distance = relative_distance(theta.as_ref(), expected.as_ref());
+                    assert!(
+                        distance < 1e-12,
+                        "{method}, λ = {ridge:e}, p = {size}: distance {distance:e}"
+                    );
+                    let residual = relative_residual(
+                        design,
+                        y.as_ref(),
+                        theta.as_ref(),
+                        ridge,
+                        design.norm_l2(),
+                    );
+                    assert!(
+                        residual <= 1e-12,
+                        "{method}, λ = {ridge:e}, p = {size}: residual {residual:e}"
+                    );
+                }
+            }
         }
     }
 

@@ -9,6 +9,11 @@
 //! Every trial draws the widest representation X_P once, and the design of
 //! size p is its first p columns. All sizes of a trial share their random
 //! numbers, so differences between sizes have small variance.
+//!
+//! The n×P block whose width is the largest simulated size P is the last
+//! draw of a trial, and it is filled column by column. So the first p
+//! columns and the targets of a trial, and with them the risk at size p,
+//! do not depend on which other sizes are simulated.
 
 use std::sync::Arc;
 
@@ -219,10 +224,11 @@ pub(crate) struct IsotropicSampler {
 }
 
 impl IsotropicSampler {
-    /// Draws X (n×P) and then E (n×k), both column by column.
+    /// Draws E (n×k) and then X (n×P), both column by column. E comes
+    /// first so that it does not depend on P.
     pub(crate) fn draw(&self, samples: usize, rng: &mut ChaCha8Rng) -> TrainingSet {
-        let x = gaussian(samples, self.max_size, 1.0, rng);
         let noise = gaussian(samples, self.outputs, self.noise_sd, rng);
+        let x = gaussian(samples, self.max_size, 1.0, rng);
         TrainingSet {
             x,
             y_or_noise: noise,

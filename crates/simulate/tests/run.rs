@@ -259,3 +259,57 @@ seed = 99
     let defaults = SimulationOptions::from_parameters(&without_table);
     assert_eq!(defaults, SimulationOptions::default());
 }
+
+/// Asserts that every trial risk at `size` is the same, up to rounding, when
+/// the run simulates only that size as when it simulates the whole grid.
+fn assert_size_independent_of_grid(params: &ParameterSet, size: usize) {
+    let options = options(64, 121);
+    let full = simulate(params, &options, None).unwrap();
+    let mut alone = params.clone();
+    alone.sizes = vec![size];
+    let single = simulate(&alone, &options, None).unwrap();
+
+    let on_grid = full.points.iter().find(|point| point.size == size).unwrap();
+    let by_itself = &single.points[0];
+    assert_eq!(by_itself.size, size);
+    // The factorisations differ between the two runs (block sizes, nested
+    // updates), so the risks agree to rounding, not bit for bit.
+    for (trial, (a, b)) in on_grid
+        .trial_risks
+        .iter()
+        .zip(&by_itself.trial_risks)
+        .enumerate()
+    {
+        let relative = (a - b).abs() / a.abs().max(f64::MIN_POSITIVE);
+        assert!(
+            relative < 1e-9,
+            "p = {size}, trial {trial}: {a} on the grid, {b} alone"
+        );
+    }
+}
+
+#[test]
+fn isotropic_size_ignores_other_sizes() {
+    let text = r#"
+family = "isotropic"
+[isotropic]
+noise = 1
+signal = 5
+max_size = 30
+seed = 3
+[training]
+samples = 10
+"#;
+    let params = parse(text).unwrap();
+    for size in [1, 2, 6, 15, 30] {
+        assert_size_independent_of_grid(&params, size);
+    }
+}
+
+#[test]
+fn hmm_size_ignores_other_sizes() {
+    let params = load(&fixture("hmm-d3-generated.toml")).unwrap();
+    for size in [1, 5, 20, 40] {
+        assert_size_independent_of_grid(&params, size);
+    }
+}
