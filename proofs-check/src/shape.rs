@@ -2,7 +2,8 @@
 //! second descent.
 //!
 //! Definitions, for a curve R(p) on an increasing size grid with n samples:
-//! - sweet spot: the smallest p minimising R over the grid sizes 0 ≤ p ≤ n−2;
+//! - sweet spot: the smallest p whose R is within the comparison's tolerance
+//!   of the minimum of R over the grid sizes 0 ≤ p ≤ n−2;
 //! - non-monotone start: the first grid size after which R rises to the next
 //!   grid size;
 //! - first descent degenerate: the sweet spot is p = 0;
@@ -11,8 +12,10 @@
 //! - second descent: from the peak while R falls; it ends at the minimum over
 //!   the grid sizes p ≥ n+2, or at the end of the grid if R still falls there.
 //!
-//! A comparison that is uncertain (simulation) is passed in as a closure, so
-//! the same code serves exact, floating-point and simulated curves.
+//! The comparison is passed in as a [`Comparator`], so the same code serves
+//! exact, floating-point and simulated curves.
+
+use std::cmp::Ordering;
 
 use serde::Serialize;
 
@@ -27,7 +30,11 @@ pub enum Point<T> {
 
 /// Comparison of two finite risk values.
 pub trait Comparator<T> {
-    /// Whether `a < b` for the purpose of locating a minimum.
+    /// Orders `a` and `b` by value with no tolerance, to find the extreme
+    /// values of a curve.
+    fn order(&self, a: &T, b: &T) -> Ordering;
+    /// Whether `a` lies below `b` by more than the comparison's tolerance.
+    /// Closer values are ties.
     fn less(&self, a: &T, b: &T) -> bool;
     /// Whether the step from `a` to `b` is a rise that counts.
     fn rises(&self, a: &T, b: &T) -> bool;
@@ -35,11 +42,15 @@ pub trait Comparator<T> {
     fn falls(&self, a: &T, b: &T) -> bool;
 }
 
-/// Exact comparison, for exact and deterministic floating-point curves.
+/// Exact comparison, for exact rational curves. Floating-point curves use
+/// [`FloatOrder`], which treats rounding differences as ties.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ExactOrder;
 
-impl<T: PartialOrd> Comparator<T> for ExactOrder {
+impl<T: Ord> Comparator<T> for ExactOrder {
+    fn order(&self, a: &T, b: &T) -> Ordering {
+        a.cmp(b)
+    }
     fn less(&self, a: &T, b: &T) -> bool {
         a < b
     }
@@ -51,12 +62,65 @@ impl<T: PartialOrd> Comparator<T> for ExactOrder {
     }
 }
 
+/// Relative rounding tolerance of a floating-point risk curve: 256 ε, about
+/// 5.7·10⁻¹⁴.
+///
+/// A deterministic-equivalent value carries about (d + 1) ε of relative
+/// error from its sums and the κ solve (`headrisk_float::deterministic_equivalent`),
+/// plus that of the spectrum of Σ_x, whose eigenvalues are accurate to a
+/// few ε of the largest one. 256 ε leaves a wide margin above that and stays
+/// far below the differences the shape claims are about. The tolerance is
+/// taken of the larger of |a|, |b| and tr Σ_y, the curve's scale. At
+/// λ = 10¹⁵ a curve is flat at tr Σ_y up to rounding, which must not move
+/// the sweet spot.
+// NOTE: unlike the float-versus-exact tolerance, this one does not grow with
+// the condition number of Σ_x, so on an ill-conditioned model a rounding
+// difference above it can still decide a comparison.
+pub const FLOAT_CURVE_ROUNDING: f64 = 256.0 * f64::EPSILON;
+
+/// Comparison of floating-point risks that treats differences within
+/// [`FLOAT_CURVE_ROUNDING`] of the curve's scale as ties.
+#[derive(Debug, Clone, Copy)]
+pub struct FloatOrder {
+    scale: f64,
+}
+
+impl FloatOrder {
+    /// Builds the comparison for a curve whose empty head has risk
+    /// `output_variance` = tr Σ_y, the scale of its rounding errors.
+    pub fn new(output_variance: f64) -> Self {
+        Self {
+            scale: output_variance.abs(),
+        }
+    }
+
+    fn tolerance(&self, a: f64, b: f64) -> f64 {
+        FLOAT_CURVE_ROUNDING * self.scale.max(a.abs()).max(b.abs())
+    }
+}
+
+impl Comparator<f64> for FloatOrder {
+    fn order(&self, a: &f64, b: &f64) -> Ordering {
+        a.total_cmp(b)
+    }
+    fn less(&self, a: &f64, b: &f64) -> bool {
+        b - a > self.tolerance(*a, *b)
+    }
+    fn rises(&self, a: &f64, b: &f64) -> bool {
+        self.less(a, b)
+    }
+    fn falls(&self, a: &f64, b: &f64) -> bool {
+        self.less(b, a)
+    }
+}
+
 /// The located features of one curve, as grid sizes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Shape {
     /// Number of grid sizes with a finite value.
     pub finite_points: usize,
-    /// Argmin of R over grid sizes 0 ≤ p ≤ n−2; `None` if none is finite.
+    /// Smallest size within the comparison's tolerance of the minimum of R
+    /// over grid sizes 0 ≤ p ≤ n−2; `None` if none is finite.
     pub sweet_spot: Option<usize>,
     /// First grid size after which R rises; `None` if it never rises.
     pub non_monotone_start: Option<usize>,
@@ -160,26 +224,24 @@ pub fn analyze<T, C: Comparator<T>>(
     }
 }
 
-/// Smallest size attaining the minimum (ties go to the smaller size).
+/// Smallest size whose value is within the comparison's tolerance of the
+/// minimum.
 fn argmin<T, C: Comparator<T>>(values: &[(usize, &T)], order: &C) -> Option<usize> {
-    let mut best: Option<(usize, &T)> = None;
-    for &(size, value) in values {
-        if best.is_none_or(|(_, best_value)| order.less(value, best_value)) {
-            best = Some((size, value));
-        }
-    }
-    best.map(|(size, _)| size)
+    let (_, minimum) = values.iter().min_by(|(_, a), (_, b)| order.order(a, b))?;
+    values
+        .iter()
+        .find(|(_, value)| !order.less(minimum, value))
+        .map(|(size, _)| *size)
 }
 
-/// Smallest size attaining the maximum.
+/// Smallest size whose value is within the comparison's tolerance of the
+/// maximum.
 fn argmax<T, C: Comparator<T>>(values: &[(usize, &T)], order: &C) -> Option<usize> {
-    let mut best: Option<(usize, &T)> = None;
-    for &(size, value) in values {
-        if best.is_none_or(|(_, best_value)| order.less(best_value, value)) {
-            best = Some((size, value));
-        }
-    }
-    best.map(|(size, _)| size)
+    let (_, maximum) = values.iter().max_by(|(_, a), (_, b)| order.order(a, b))?;
+    values
+        .iter()
+        .find(|(_, value)| !order.less(value, maximum))
+        .map(|(size, _)| *size)
 }
 
 #[cfg(test)]
@@ -245,5 +307,44 @@ mod tests {
         assert_eq!(shape.second_descent_end, None);
         assert_eq!(shape.second_descent_present, None);
         assert_eq!(shape.still_falling_at_end, None);
+    }
+
+    /// Builds a curve flat at `level` except for rounding: p = 0 at `level`,
+    /// then values up to 5 ε below it up to p = 12, for n = 16.
+    fn rounding_flat_curve(level: f64) -> Vec<(usize, Point<f64>)> {
+        (0..=12)
+            .map(|size| {
+                let ulps = (size % 6) as f64;
+                (size, Point::Finite(level - ulps * level * f64::EPSILON))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn float_order_ties_rounding_differences() {
+        let level = 3.569_082_382_01;
+        let points = rounding_flat_curve(level);
+        let shape = analyze(&points, 16, &FloatOrder::new(level));
+        assert_eq!(shape.sweet_spot, Some(0));
+        assert_eq!(shape.first_descent_degenerate, Some(true));
+        assert_eq!(shape.non_monotone_start, None);
+    }
+
+    #[test]
+    fn float_order_counts_real_differences() {
+        let order = FloatOrder::new(1.0);
+        assert!(order.less(&1.0, &(1.0 + 1e-10)));
+        assert!(order.rises(&1.0, &(1.0 + 1e-10)));
+        assert!(order.falls(&(1.0 + 1e-10), &1.0));
+        assert!(!order.less(&1.0, &(1.0 + 16.0 * f64::EPSILON)));
+        assert!(!order.less(&(1.0 + 16.0 * f64::EPSILON), &1.0));
+    }
+
+    #[test]
+    fn float_order_scales_with_output_variance() {
+        // Values far below tr Σ_y are compared on the scale of tr Σ_y.
+        let order = FloatOrder::new(1e6);
+        assert!(!order.less(&1e-3, &(1e-3 + 1e-9)));
+        assert!(order.less(&1e-3, &(1e-3 + 1e-6)));
     }
 }

@@ -114,7 +114,11 @@ pub fn claims(engine: &str, shape: &Shape, samples: usize, report: &ShapeReport)
             degenerate_id,
             degenerate_statement,
             Status::Pass,
-            format!("R(0) = {at_zero} is the minimum"),
+            if engine == "exact" {
+                format!("R(0) = {at_zero} is the minimum")
+            } else {
+                format!("R(0) = {at_zero} is the minimum up to rounding")
+            },
         )
     } else {
         Claim::new(

@@ -109,7 +109,8 @@ fn points(params: &ParameterSet, curve: &SimulatedCurve) -> Vec<(usize, Point<(u
 /// Compares simulated points by their paired differences: every size of a
 /// trial shares its training draw, so a step counts as a rise or a fall only
 /// when its paired mean exceeds [`critical_value`] paired standard errors
-/// and the rounding floor, [`ROUNDING_FLOOR`] times the largest mean.
+/// and the rounding floor, [`ROUNDING_FLOOR`] times the largest mean. Means
+/// that differ by no more than the rounding floor are ties.
 struct PairedOrder<'a> {
     curve: &'a SimulatedCurve,
     rounding: f64,
@@ -142,8 +143,11 @@ impl<'a> PairedOrder<'a> {
 }
 
 impl Comparator<(usize, f64)> for PairedOrder<'_> {
+    fn order(&self, a: &(usize, f64), b: &(usize, f64)) -> std::cmp::Ordering {
+        a.1.total_cmp(&b.1)
+    }
     fn less(&self, a: &(usize, f64), b: &(usize, f64)) -> bool {
-        a.1 < b.1
+        b.1 - a.1 > self.rounding
     }
     fn rises(&self, a: &(usize, f64), b: &(usize, f64)) -> bool {
         self.z(a, b) > self.critical
