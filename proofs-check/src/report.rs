@@ -215,7 +215,11 @@ fn shape_lines(report: &ShapeReport) -> Vec<String> {
     }
     lines.push(format!(
         "non-monotone region starts at: {}",
-        size(shape.non_monotone_start)
+        match (shape.sweet_spot, shape.non_monotone_start) {
+            (None, _) => "not located, no sweet spot".to_string(),
+            (Some(_), None) => "none, the risk does not rise after the sweet spot".to_string(),
+            (Some(_), Some(start)) => format!("p = {start}"),
+        }
     ));
     lines.push(format!(
         "first descent degenerate: {}",
@@ -225,27 +229,43 @@ fn shape_lines(report: &ShapeReport) -> Vec<String> {
             None => "unknown",
         }
     ));
-    lines.push(if shape.divergent_sizes.is_empty() {
-        format!(
-            "peak: {} (largest finite value after the sweet spot)",
-            size(shape.finite_peak)
-        )
-    } else {
-        format!("peak: divergent at {}", list_sizes(&shape.divergent_sizes))
-    });
+    let nothing_diverges = shape.divergent_sizes.is_empty();
     lines.push(
-        match (shape.second_descent_end, shape.still_falling_at_end) {
+        match (shape.sweet_spot, shape.finite_peak, shape.non_monotone_start) {
+            _ if !nothing_diverges => {
+                format!("peak: divergent at {}", list_sizes(&shape.divergent_sizes))
+            }
+            (None, ..) => "peak: not located, no sweet spot".to_string(),
+            (Some(_), Some(peak), _) => format!(
+                "peak: p = {peak} (largest finite value after the non-monotone start, above R at the sweet spot)"
+            ),
+            (Some(_), None, Some(start)) => {
+                format!("peak: none, no value after p = {start} rises above R at the sweet spot")
+            }
+            (Some(_), None, None) => {
+                "peak: none, the risk does not rise after the sweet spot".to_string()
+            }
+        },
+    );
+    let has_peak = !nothing_diverges || shape.finite_peak.is_some();
+    lines.push(
+        match (shape.second_descent_end, shape.second_descent_present) {
+            _ if !has_peak => "second descent: none, the curve has no peak".to_string(),
+            (None, Some(false)) => "second descent: none, the grid ends at the peak".to_string(),
+            (None, _) if nothing_diverges => {
+                "second descent: no values for p ≥ n + 2 after the peak".to_string()
+            }
             (None, _) => "second descent: no values for p ≥ n + 2".to_string(),
-            (Some(end), _) if shape.second_descent_present.is_none() => {
+            (Some(end), None) => {
                 format!("second descent: not tested, the only value for p ≥ n + 2 is at p = {end}")
             }
-            (Some(_), _) if shape.second_descent_present == Some(false) => {
+            (Some(_), Some(false)) => {
                 "second descent: none, the risk does not fall for p ≥ n + 2".to_string()
             }
-            (Some(end), Some(true)) => format!(
+            (Some(end), Some(true)) if shape.still_falling_at_end == Some(true) => format!(
                 "second descent: still falling at the end of the sweep (minimum at p = {end})"
             ),
-            (Some(end), _) => format!("second descent: ends at p = {end}"),
+            (Some(end), Some(true)) => format!("second descent: ends at p = {end}"),
         },
     );
     lines

@@ -9,11 +9,12 @@ use crate::shape::Shape;
 /// The double-descent claim and the degenerate-first-descent claim for one
 /// curve.
 ///
-/// Double descent holds when the risk rises somewhere after the sweet spot,
-/// peaks (diverges, or reaches a finite maximum), and falls again past the
-/// peak wherever the engine has values for p ≥ n + 2. The first descent is
-/// degenerate on a finite curve when the sweet spot is p = 0; the
-/// proportional sense, p_sweet/n → 0, is the subject of `scaling`.
+/// Double descent holds when the risk rises after the sweet spot to a peak,
+/// which is either divergent sizes or a finite maximum above the risk at the
+/// sweet spot. It must also fall again past the peak wherever the engine has
+/// values for p ≥ n + 2. The first descent is degenerate on a finite curve
+/// when the sweet spot is p = 0. The proportional sense, p_sweet/n → 0, is
+/// the subject of `scaling`.
 pub fn claims(engine: &str, shape: &Shape, samples: usize, report: &ShapeReport) -> Vec<Claim> {
     let double_id = format!("shape.{engine}.double-descent");
     let double_statement =
@@ -42,6 +43,7 @@ pub fn claims(engine: &str, shape: &Shape, samples: usize, report: &ShapeReport)
             Claim::skip(degenerate_id, degenerate_statement, reason),
         ];
     };
+    let at_sweet = report.sweet_spot_risk.clone().unwrap_or_default();
 
     let peak = if shape.divergent_sizes.is_empty() {
         shape.finite_peak.map(|p| format!("finite peak at p = {p}"))
@@ -54,32 +56,30 @@ pub fn claims(engine: &str, shape: &Shape, samples: usize, report: &ShapeReport)
             format!("divergent at p = {first}..{last}")
         })
     };
-    let double = match (
+    let (status, detail) = match (
         shape.non_monotone_start,
         &peak,
         shape.second_descent_present,
     ) {
-        (None, _, _) => Claim::new(
-            double_id,
-            double_statement,
+        (None, _, _) => (
             Status::Fail,
-            format!("the risk never rises on the grid (sweet spot p = {sweet_spot})"),
+            format!("the risk does not rise after the sweet spot p = {sweet_spot}"),
         ),
-        (Some(_), None, _) => Claim::new(
-            double_id,
-            double_statement,
+        (Some(start), None, _) => (
             Status::Fail,
-            "no peak after the sweet spot",
+            format!(
+                "rises from p = {start}, but no later value rises above R = {at_sweet} at the sweet spot p = {sweet_spot}"
+            ),
         ),
-        (Some(start), Some(peak), Some(false)) => Claim::new(
-            double_id,
-            double_statement,
+        (Some(start), Some(peak), Some(false)) if shape.second_descent_end.is_none() => (
+            Status::Fail,
+            format!("rises from p = {start}, {peak}, but the grid ends there"),
+        ),
+        (Some(start), Some(peak), Some(false)) => (
             Status::Fail,
             format!("rises from p = {start}, {peak}, but does not fall for p ≥ n + 2"),
         ),
-        (Some(start), Some(peak), Some(true)) => Claim::new(
-            double_id,
-            double_statement,
+        (Some(start), Some(peak), Some(true)) => (
             Status::Pass,
             format!(
                 "rises from p = {start}, {peak}, falls to p = {}{}",
@@ -91,17 +91,21 @@ pub fn claims(engine: &str, shape: &Shape, samples: usize, report: &ShapeReport)
                 }
             ),
         ),
-        (Some(start), Some(peak), None) => Claim::new(
-            double_id,
-            double_statement,
+        (Some(start), Some(peak), None) if shape.divergent_sizes.is_empty() => (
+            Status::Pass,
+            format!(
+                "rises from p = {start}, {peak}; no {engine} value for p ≥ n + 2 after the peak, so the second descent is not tested here"
+            ),
+        ),
+        (Some(start), Some(peak), None) => (
             Status::Pass,
             format!(
                 "rises from p = {start}, {peak}; fewer than two {engine} values for p ≥ n + 2, so the second descent is not tested here"
             ),
         ),
     };
+    let double = Claim::new(double_id, double_statement, status, detail);
 
-    let at_sweet = report.sweet_spot_risk.clone().unwrap_or_default();
     let at_zero = report.empty_head_risk.clone().unwrap_or_default();
     let degenerate = if report.empty_head_risk.is_none() {
         Claim::skip(
@@ -136,4 +140,52 @@ pub fn claims(engine: &str, shape: &Shape, samples: usize, report: &ShapeReport)
         )
     };
     vec![double, degenerate]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::shape::{ExactOrder, Point, analyze};
+
+    fn finite_curve(values: &[(usize, i64)]) -> Vec<(usize, Point<i64>)> {
+        values
+            .iter()
+            .map(|&(size, value)| (size, Point::Finite(value)))
+            .collect()
+    }
+
+    fn shape_report(engine: &'static str, shape: &Shape) -> ShapeReport {
+        ShapeReport {
+            engine,
+            shape: shape.clone(),
+            sweet_spot_risk: Some("25".into()),
+            empty_head_risk: None,
+        }
+    }
+
+    #[test]
+    fn double_descent_needs_peak_above_sweet_spot() {
+        // The sweet spot over p ≤ n − 2 = 4 is p = 4. R blips up at
+        // p = 7 → 8 but stays below R(4) = 25 and falls to the end.
+        let points = finite_curve(&[
+            (0, 50),
+            (1, 40),
+            (2, 45),
+            (3, 30),
+            (4, 25),
+            (5, 24),
+            (6, 22),
+            (7, 20),
+            (8, 21),
+            (9, 19),
+            (10, 16),
+        ]);
+        let shape = analyze(&points, 6, &ExactOrder);
+        let claims = claims("exact", &shape, 6, &shape_report("exact", &shape));
+        assert_eq!(claims[0].status, Status::Fail, "{}", claims[0].detail);
+        assert_eq!(
+            claims[0].detail,
+            "rises from p = 7, but no later value rises above R = 25 at the sweet spot p = 4"
+        );
+    }
 }

@@ -40,11 +40,61 @@ fn detail<'a>(report: &'a CheckReport, id: &str) -> &'a str {
         .detail
 }
 
+/// Asserts sweet spot ≤ non-monotone start < finite peak < end of the
+/// second descent, wherever those exist.
+fn assert_features_ordered(report: &CheckReport) {
+    for shape in &report.shapes {
+        let engine = shape.engine;
+        let shape = &shape.shape;
+        if let (Some(sweet), Some(start)) = (shape.sweet_spot, shape.non_monotone_start) {
+            assert!(
+                sweet <= start,
+                "{engine}: sweet spot {sweet} after start {start}"
+            );
+        }
+        if let (Some(start), Some(peak)) = (shape.non_monotone_start, shape.finite_peak) {
+            assert!(
+                start < peak,
+                "{engine}: start {start} not before peak {peak}"
+            );
+        }
+        if let (Some(peak), Some(end)) = (shape.finite_peak, shape.second_descent_end) {
+            assert!(
+                peak < end,
+                "{engine}: peak {peak} not before descent end {end}"
+            );
+        }
+    }
+}
+
+#[test]
+fn ridge_one_has_no_double_descent() {
+    // At λ = 1 the risk keeps falling past the sweet spot p = 14: it never
+    // returns above R(14).
+    let report = report_with("ridge = 1");
+    assert_features_ordered(&report);
+    for engine in ["de", "mc"] {
+        let id = format!("shape.{engine}.double-descent");
+        assert_eq!(
+            status(&report, &id),
+            Status::Fail,
+            "{}",
+            detail(&report, &id)
+        );
+        assert!(
+            detail(&report, &id).contains("no later value rises above R"),
+            "{}",
+            detail(&report, &id)
+        );
+    }
+}
+
 #[test]
 fn huge_ridge_ties_flat_curve_at_empty_head() {
     // At λ = 10¹⁵ the head is nearly zero, so R(p) equals tr Σ_y up to
     // rounding at every size.
     let report = report_with("ridge = 1e15");
+    assert_features_ordered(&report);
     for engine in ["de", "mc"] {
         let id = format!("shape.{engine}.degenerate-first-descent");
         assert_eq!(
