@@ -6,7 +6,8 @@
 //!   tolerance of the minimum of R over the grid sizes 0 ≤ p ≤ n−2;
 //! - non-monotone start: scanning the grid from s, the last size before R
 //!   first rises above its lowest value since s, or diverges;
-//! - first descent degenerate: the sweet spot is p = 0;
+//! - first descent degenerate: the sweet spot is p = 0, decided only when the
+//!   curve has a value at p = 0;
 //! - peak: the divergent sizes (n−1 ≤ p ≤ n+1 for the ridgeless head); when
 //!   nothing diverges, the largest finite value after the non-monotone
 //!   start, provided it rises above R(s);
@@ -123,12 +124,13 @@ pub struct Shape {
     /// Number of grid sizes with a finite value.
     pub finite_points: usize,
     /// Smallest size within the comparison's tolerance of the minimum of R
-    /// over grid sizes 0 ≤ p ≤ n−2; `None` if none is finite.
+    /// over grid sizes 0 ≤ p ≤ n−2. `None` if none is finite.
     pub sweet_spot: Option<usize>,
     /// Last size before R first rises above its lowest value since the
-    /// sweet spot, or diverges; `None` without a sweet spot or a rise.
+    /// sweet spot, or diverges. `None` without a sweet spot or a rise.
     pub non_monotone_start: Option<usize>,
-    /// Whether the sweet spot is p = 0.
+    /// Whether the sweet spot is p = 0. `None` when the curve has no value at
+    /// p = 0 or no sweet spot.
     pub first_descent_degenerate: Option<bool>,
     /// Grid sizes where the risk diverges.
     pub divergent_sizes: Vec<usize>,
@@ -143,7 +145,7 @@ pub struct Shape {
     pub still_falling_at_end: Option<bool>,
     /// Whether R falls past the peak: from the finite peak, or from the first
     /// finite size p ≥ n+2 after divergent sizes, to the end of the second
-    /// descent. `Some(false)` when the grid ends at a finite peak; `None`
+    /// descent. `Some(false)` when the grid ends at a finite peak, `None`
     /// when there is no peak or too few values past it.
     pub second_descent_present: Option<bool>,
 }
@@ -158,6 +160,12 @@ pub fn analyze<T, C: Comparator<T>>(
 ) -> Shape {
     let first_region = finite_values(points, |size| size + 2 <= samples);
     let sweet_spot = argmin(&first_region, order);
+    let has_empty_head = points
+        .iter()
+        .any(|(size, point)| *size == 0 && matches!(point, Point::Finite(_)));
+    let first_descent_degenerate = sweet_spot
+        .filter(|_| has_empty_head)
+        .map(|sweet| sweet == 0);
 
     let non_monotone_start = sweet_spot.and_then(|sweet| rise_start(points, sweet, order));
 
@@ -188,7 +196,7 @@ pub fn analyze<T, C: Comparator<T>>(
             .count(),
         sweet_spot,
         non_monotone_start,
-        first_descent_degenerate: sweet_spot.map(|sweet| sweet == 0),
+        first_descent_degenerate,
         divergent_sizes,
         finite_peak,
         second_descent_end: descent.end,
@@ -283,8 +291,8 @@ fn finite_peak<T, C: Comparator<T>>(
 }
 
 /// Locates the second descent past `peak`, over the finite sizes p ≥ n+2
-/// after it. A finite peak is the reference the descent falls from; after
-/// divergent sizes the reference is the first finite size of that region.
+/// after it. The descent falls from a finite peak itself, but after divergent
+/// sizes from the first finite size of that region.
 fn second_descent<T, C: Comparator<T>>(
     points: &[(usize, Point<T>)],
     samples: usize,
@@ -479,6 +487,14 @@ mod tests {
         assert_eq!(shape.finite_peak, Some(10));
         assert_eq!(shape.second_descent_end, None);
         assert_eq!(shape.second_descent_present, Some(false));
+    }
+
+    #[test]
+    fn degenerate_unknown_without_empty_head() {
+        let points = curve(&[(2, Some(3)), (4, Some(2)), (8, Some(4))]);
+        let shape = analyze(&points, 6, &ExactOrder);
+        assert_eq!(shape.sweet_spot, Some(4));
+        assert_eq!(shape.first_descent_degenerate, None);
     }
 
     /// Builds a curve flat at `level` except for rounding: p = 0 at `level`,

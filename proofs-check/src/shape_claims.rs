@@ -23,21 +23,8 @@ pub fn claims(engine: &str, shape: &Shape, samples: usize, report: &ShapeReport)
     let degenerate_statement =
         "the sweet spot over 0 ≤ p ≤ n − 2 is p = 0 (degenerate first descent)";
 
-    if shape.finite_points < 2 {
-        let reason = match shape.finite_points {
-            1 => format!("the {engine} engine has a finite value at only one size"),
-            count => format!("the {engine} engine has a finite value at {count} sizes"),
-        };
-        return vec![
-            Claim::skip(double_id, double_statement, reason.clone()),
-            Claim::skip(degenerate_id, degenerate_statement, reason),
-        ];
-    }
-    let Some(sweet_spot) = shape.sweet_spot else {
-        let reason = format!(
-            "no finite value at 0 ≤ p ≤ n − 2 = {}",
-            samples.saturating_sub(2)
-        );
+    let Some(sweet_spot) = shape.sweet_spot.filter(|_| shape.finite_points >= 2) else {
+        let reason = curve_untested(engine, shape, samples).unwrap_or_default();
         return vec![
             Claim::skip(double_id, double_statement, reason.clone()),
             Claim::skip(degenerate_id, degenerate_statement, reason),
@@ -107,14 +94,16 @@ pub fn claims(engine: &str, shape: &Shape, samples: usize, report: &ShapeReport)
     let double = Claim::new(double_id, double_statement, status, detail);
 
     let at_zero = report.empty_head_risk.clone().unwrap_or_default();
-    let degenerate = if report.empty_head_risk.is_none() {
-        Claim::skip(
+    let degenerate = match shape.first_descent_degenerate {
+        None => Claim::skip(
             degenerate_id,
             degenerate_statement,
-            format!("p = 0 is not on the grid (the sweet spot of the grid is p = {sweet_spot})"),
-        )
-    } else if sweet_spot == 0 {
-        Claim::new(
+            format!(
+                "{} (the sweet spot of the grid is p = {sweet_spot})",
+                empty_head_absent(engine)
+            ),
+        ),
+        Some(true) => Claim::new(
             degenerate_id,
             degenerate_statement,
             Status::Pass,
@@ -123,9 +112,8 @@ pub fn claims(engine: &str, shape: &Shape, samples: usize, report: &ShapeReport)
             } else {
                 format!("R(0) = {at_zero} is the minimum up to rounding")
             },
-        )
-    } else {
-        Claim::new(
+        ),
+        Some(false) => Claim::new(
             degenerate_id,
             degenerate_statement,
             Status::Fail,
@@ -137,9 +125,49 @@ pub fn claims(engine: &str, shape: &Shape, samples: usize, report: &ShapeReport)
                     4
                 )
             ),
-        )
+        ),
     };
     vec![double, degenerate]
+}
+
+/// Returns why the degenerate-first-descent claim of a curve is skipped, or
+/// `None` when it is tested. The shape section of the check report prints
+/// the same reason.
+pub fn degenerate_untested(engine: &str, shape: &Shape, samples: usize) -> Option<String> {
+    curve_untested(engine, shape, samples).or_else(|| {
+        shape
+            .first_descent_degenerate
+            .is_none()
+            .then(|| empty_head_absent(engine).to_string())
+    })
+}
+
+/// Returns why the shape claims of a curve are skipped, or `None` when they
+/// are tested. They need two finite values, one of them at 0 ≤ p ≤ n − 2.
+pub fn curve_untested(engine: &str, shape: &Shape, samples: usize) -> Option<String> {
+    match (shape.finite_points, shape.sweet_spot) {
+        (1, _) => Some(format!(
+            "the {engine} engine has a finite value at only one size"
+        )),
+        (0, _) => Some(format!(
+            "the {engine} engine has no finite value on the grid"
+        )),
+        (_, None) => Some(format!(
+            "no finite value at 0 ≤ p ≤ n − 2 = {}",
+            samples.saturating_sub(2)
+        )),
+        _ => None,
+    }
+}
+
+/// Returns the reason a curve has no risk at p = 0. The simulation runs only
+/// at its own sizes, the other engines at every grid size.
+fn empty_head_absent(engine: &str) -> &'static str {
+    if engine == "mc" {
+        "p = 0 is not simulated"
+    } else {
+        "p = 0 is not on the grid"
+    }
 }
 
 #[cfg(test)]
@@ -187,5 +215,34 @@ mod tests {
             claims[0].detail,
             "rises from p = 7, but no later value rises above R = 25 at the sweet spot p = 4"
         );
+    }
+
+    #[test]
+    fn degenerate_skip_reason_without_empty_head() {
+        let points = finite_curve(&[(2, 3), (4, 2), (8, 4)]);
+        let shape = analyze(&points, 6, &ExactOrder);
+        let claims = claims("mc", &shape, 6, &shape_report("mc", &shape));
+        assert_eq!(claims[1].status, Status::Skip);
+        assert_eq!(
+            claims[1].detail,
+            "p = 0 is not simulated (the sweet spot of the grid is p = 4)"
+        );
+        assert_eq!(
+            degenerate_untested("mc", &shape, 6).as_deref(),
+            Some("p = 0 is not simulated")
+        );
+        assert_eq!(
+            degenerate_untested("de", &shape, 6).as_deref(),
+            Some("p = 0 is not on the grid")
+        );
+    }
+
+    #[test]
+    fn degenerate_tested_with_empty_head() {
+        let points = finite_curve(&[(0, 1), (2, 3), (4, 2), (8, 4)]);
+        let shape = analyze(&points, 6, &ExactOrder);
+        assert_eq!(degenerate_untested("exact", &shape, 6), None);
+        let claims = claims("exact", &shape, 6, &shape_report("exact", &shape));
+        assert_eq!(claims[1].status, Status::Pass);
     }
 }

@@ -112,3 +112,23 @@ fn ridge_1e30_de_sweet_spot_at_zero() {
     let id = "shape.de.degenerate-first-descent";
     assert_eq!(status(&report, id), Status::Pass, "{}", detail(&report, id));
 }
+
+#[test]
+fn unsimulated_empty_head_reported_as_untested() {
+    // The simulation sizes leave out p = 0, which the [sizes] grid holds.
+    let text = POSITION1.replacen("seed = 1\n", "seed = 1\nsizes = [4, 8, 36, 40]\n", 1);
+    assert_ne!(text, POSITION1, "the fixture has no `seed = 1` line");
+    let report = report_of(&text);
+    let id = "shape.mc.degenerate-first-descent";
+    assert_eq!(status(&report, id), Status::Skip, "{}", detail(&report, id));
+    assert!(detail(&report, id).starts_with("p = 0 is not simulated"));
+    let table = report.to_table();
+    let mc_section = table
+        .split("shape of the mc curve")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no mc shape section in\n{table}"));
+    assert!(
+        mc_section.contains("first descent degenerate: not tested, p = 0 is not simulated"),
+        "{mc_section}"
+    );
+}
