@@ -380,10 +380,22 @@ pub fn shape_claims(params: &ParameterSet, float: &FloatRun) -> (Vec<Claim>, Sha
                 })
         })
     };
+    let finite_at = |size: usize| {
+        points.iter().find_map(|(p, point)| match point {
+            Point::Finite(value) if *p == size => Some(*value),
+            _ => None,
+        })
+    };
+    let empty_head_excess = found
+        .first_descent_minimum
+        .and_then(finite_at)
+        .zip(finite_at(0))
+        .map(|(minimum, empty)| float_text(empty - minimum));
     let report = ShapeReport {
         engine: "de",
         sweet_spot_risk: value_at(found.sweet_spot),
         empty_head_risk: value_at(Some(0)),
+        empty_head_excess,
         shape: found.clone(),
     };
     (

@@ -90,6 +90,10 @@ pub struct ShapeReport {
     pub sweet_spot_risk: Option<String>,
     /// Risk at p = 0, as text.
     pub empty_head_risk: Option<String>,
+    /// R(0) minus the smallest risk over 0 ≤ p ≤ n − 2, as a decimal, when
+    /// R(0) is finite. It shows a difference that the rounded risks print as
+    /// equal.
+    pub empty_head_excess: Option<String>,
 }
 
 /// Everything `check` found.
@@ -318,6 +322,7 @@ mod tests {
             shape: analyze(points, 6, &ExactOrder),
             sweet_spot_risk: None,
             empty_head_risk: None,
+            empty_head_excess: None,
         }
     }
 

@@ -126,6 +126,9 @@ pub struct Shape {
     /// Smallest size within the comparison's tolerance of the minimum of R
     /// over grid sizes 0 ≤ p ≤ n−2. `None` if none is finite.
     pub sweet_spot: Option<usize>,
+    /// Size of the smallest value of R over grid sizes 0 ≤ p ≤ n−2, compared
+    /// with no tolerance. The sweet spot is the smallest size that ties with it.
+    pub first_descent_minimum: Option<usize>,
     /// Last size before R first rises above its lowest value since the
     /// sweet spot, or diverges. `None` without a sweet spot or a rise.
     pub non_monotone_start: Option<usize>,
@@ -159,6 +162,10 @@ pub fn analyze<T, C: Comparator<T>>(
     order: &C,
 ) -> Shape {
     let first_region = finite_values(points, |size| size + 2 <= samples);
+    let first_descent_minimum = first_region
+        .iter()
+        .min_by(|(_, a), (_, b)| order.order(a, b))
+        .map(|(size, _)| *size);
     let sweet_spot = argmin(&first_region, order);
     let has_empty_head = points
         .iter()
@@ -195,6 +202,7 @@ pub fn analyze<T, C: Comparator<T>>(
             .filter(|(_, point)| matches!(point, Point::Finite(_)))
             .count(),
         sweet_spot,
+        first_descent_minimum,
         non_monotone_start,
         first_descent_degenerate,
         divergent_sizes,
@@ -535,6 +543,22 @@ mod tests {
         let order = FloatOrder::new(1e6);
         assert!(!order.less(&1e-3, &(1e-3 + 1e-9)));
         assert!(order.less(&1e-3, &(1e-3 + 1e-6)));
+    }
+
+    #[test]
+    fn sweet_spot_ties_with_float_minimum() {
+        // With tolerance T = 256 ε, R(1) ties with the minimum R(2) and with
+        // R(0), but R(0) lies 1.2 T above R(2) and does not tie with it.
+        let tolerance = FLOAT_CURVE_ROUNDING;
+        let points: Vec<(usize, Point<f64>)> = [1.0, 1.0 - 0.6 * tolerance, 1.0 - 1.2 * tolerance]
+            .into_iter()
+            .enumerate()
+            .map(|(size, value)| (size, Point::Finite(value)))
+            .collect();
+        let shape = analyze(&points, 4, &FloatOrder::new(1.0));
+        assert_eq!(shape.first_descent_minimum, Some(2));
+        assert_eq!(shape.sweet_spot, Some(1));
+        assert_eq!(shape.first_descent_degenerate, Some(false));
     }
 
     #[test]

@@ -118,7 +118,11 @@ pub fn claims(engine: &str, shape: &Shape, samples: usize, report: &ShapeReport)
             degenerate_statement,
             Status::Fail,
             format!(
-                "sweet spot at p = {sweet_spot} (p/n = {}) with R = {at_sweet}, below R(0) = {at_zero}",
+                "R(0) = {at_zero} exceeds the minimum over 0 ≤ p ≤ n − 2{}, so the sweet spot is p = {sweet_spot} (p/n = {}) with R = {at_sweet}",
+                report
+                    .empty_head_excess
+                    .as_ref()
+                    .map_or(String::new(), |excess| format!(" by {excess}")),
                 // Four significant digits of the exact ratio, as `curve` prints it.
                 format_decimal(
                     &BigRational::new(sweet_spot.into(), samples.max(1).into()),
@@ -188,6 +192,7 @@ mod tests {
             shape: shape.clone(),
             sweet_spot_risk: Some("25".into()),
             empty_head_risk: None,
+            empty_head_excess: None,
         }
     }
 
@@ -214,6 +219,25 @@ mod tests {
         assert_eq!(
             claims[0].detail,
             "rises from p = 7, but no later value rises above R = 25 at the sweet spot p = 4"
+        );
+    }
+
+    #[test]
+    fn degenerate_failure_states_excess_over_minimum() {
+        let points = finite_curve(&[(0, 9), (2, 3), (4, 5), (8, 4)]);
+        let shape = analyze(&points, 6, &ExactOrder);
+        let report = ShapeReport {
+            engine: "exact",
+            shape: shape.clone(),
+            sweet_spot_risk: Some("3".into()),
+            empty_head_risk: Some("9".into()),
+            empty_head_excess: Some("6".into()),
+        };
+        let claims = claims("exact", &shape, 6, &report);
+        assert_eq!(claims[1].status, Status::Fail);
+        assert_eq!(
+            claims[1].detail,
+            "R(0) = 9 exceeds the minimum over 0 ≤ p ≤ n − 2 by 6, so the sweet spot is p = 2 (p/n = 0.3333) with R = 3"
         );
     }
 

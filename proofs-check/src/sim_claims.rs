@@ -351,10 +351,22 @@ pub fn shape_claims(params: &ParameterSet, curve: &SimulatedCurve) -> (Vec<Claim
                 })
         })
     };
+    let mean_at = |size: usize| {
+        curve
+            .points
+            .iter()
+            .find(|point| point.size == size)
+            .map(|point| point.risk.mean)
+    };
     let report = ShapeReport {
         engine: "mc",
         sweet_spot_risk: value_at(found.sweet_spot),
         empty_head_risk: value_at(Some(0)),
+        empty_head_excess: found
+            .first_descent_minimum
+            .and_then(mean_at)
+            .zip(mean_at(0))
+            .map(|(minimum, empty)| float_text(empty - minimum)),
         shape: found.clone(),
     };
     (
