@@ -2,10 +2,11 @@
 //! the shape of the exact finite-sample curve.
 
 use headrisk_exact::{CurvePoint, FiniteSampleRisk, HmmPopulation, PopulationPoint, RiskValue};
+use headrisk_model::number::format_decimal;
 use headrisk_model::{BigRational, Family, ParameterSet};
 use num_traits::{Signed, Zero};
 
-use crate::numbers::{ExactText, counted};
+use crate::numbers::{DECIMAL_DIGITS, ExactText, counted};
 use crate::report::{Claim, ShapeReport, Status};
 use crate::shape::{self, ExactOrder, Point};
 
@@ -369,10 +370,22 @@ pub fn shape_claims(run: &ExactRun<'_>) -> (Vec<Claim>, ShapeReport) {
                 })
         })
     };
+    let finite_at = |size: usize| {
+        points.iter().find_map(|(p, point)| match point {
+            Point::Finite(value) if *p == size => Some(value),
+            _ => None,
+        })
+    };
+    let empty_head_excess = found
+        .first_descent_minimum
+        .and_then(finite_at)
+        .zip(finite_at(0))
+        .map(|(minimum, empty)| format_decimal(&(empty - minimum), DECIMAL_DIGITS));
     let report = ShapeReport {
         engine: "exact",
         sweet_spot_risk: value_at(found.sweet_spot),
         empty_head_risk: value_at(Some(0)),
+        empty_head_excess,
         shape: found.clone(),
     };
     (

@@ -11,7 +11,7 @@ use headrisk_model::{BigRational, Family, FeatureSource, ParameterSet};
 use crate::exact_claims::ExactRun;
 use crate::numbers::{counted, float_text};
 use crate::report::{Claim, ShapeReport, Status};
-use crate::shape::{self, ExactOrder, Point};
+use crate::shape::{self, FloatOrder, Point};
 
 /// Relative residual of the float Lyapunov solve above which the stationary
 /// covariance is not trusted: a few hundred ulps of the solve's own error.
@@ -367,7 +367,8 @@ pub fn enclosure_claim(
 /// Builds the shape claims and shape section of the deterministic-equivalent curve.
 pub fn shape_claims(params: &ParameterSet, float: &FloatRun) -> (Vec<Claim>, ShapeReport) {
     let points = float.equivalent_points();
-    let found = shape::analyze(&points, params.samples, &ExactOrder);
+    let order = FloatOrder::new(float.model.output_variance());
+    let found = shape::analyze(&points, params.samples, &order);
     let value_at = |size: Option<usize>| {
         size.and_then(|size| {
             points
@@ -379,10 +380,22 @@ pub fn shape_claims(params: &ParameterSet, float: &FloatRun) -> (Vec<Claim>, Sha
                 })
         })
     };
+    let finite_at = |size: usize| {
+        points.iter().find_map(|(p, point)| match point {
+            Point::Finite(value) if *p == size => Some(*value),
+            _ => None,
+        })
+    };
+    let empty_head_excess = found
+        .first_descent_minimum
+        .and_then(finite_at)
+        .zip(finite_at(0))
+        .map(|(minimum, empty)| float_text(empty - minimum));
     let report = ShapeReport {
         engine: "de",
         sweet_spot_risk: value_at(found.sweet_spot),
         empty_head_risk: value_at(Some(0)),
+        empty_head_excess,
         shape: found.clone(),
     };
     (

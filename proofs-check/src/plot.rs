@@ -27,7 +27,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use crate::check::{exact_out_of_reach, family_name};
 use crate::exact_claims::ExactRun;
 use crate::numbers::counted;
-use crate::shape::{self, ExactOrder, Point};
+use crate::shape::{self, ExactOrder, FloatOrder, Point};
 use crate::sim_claims::{DIVERGENT_HALF_WIDTH, near_threshold};
 use crate::{Output, UsageError, load_params};
 
@@ -303,7 +303,8 @@ impl Figure {
                 &exact,
             )
         } else {
-            let found = shape::analyze(&equivalent, samples, &ExactOrder);
+            let order = FloatOrder::new(model.output_variance());
+            let found = shape::analyze(&equivalent, samples, &order);
             shape_marks("deterministic equivalent", &found, &equivalent)
         };
 

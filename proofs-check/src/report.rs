@@ -5,6 +5,7 @@ use serde::Serialize;
 
 use crate::numbers::counted;
 use crate::shape::Shape;
+use crate::shape_claims::{curve_untested, degenerate_untested};
 
 /// Version tag of the JSON report; bumped on any incompatible change.
 pub const CHECK_SCHEMA: &str = "proofs-check/check/v1";
@@ -89,6 +90,10 @@ pub struct ShapeReport {
     pub sweet_spot_risk: Option<String>,
     /// Risk at p = 0, as text.
     pub empty_head_risk: Option<String>,
+    /// R(0) minus the smallest risk over 0 ≤ p ≤ n − 2, as a decimal, when
+    /// R(0) is finite. It shows a difference that the rounded risks print as
+    /// equal.
+    pub empty_head_excess: Option<String>,
 }
 
 /// Everything `check` found.
@@ -180,7 +185,7 @@ impl CheckReport {
                 "",
                 &format!("shape of the {} curve", shape.engine),
             );
-            for line in shape_lines(shape) {
+            for line in shape_lines(shape, self.samples) {
                 push_wrapped(&mut out, "  ", &line);
             }
         }
@@ -198,9 +203,10 @@ impl CheckReport {
     }
 }
 
-fn shape_lines(report: &ShapeReport) -> Vec<String> {
+fn shape_lines(report: &ShapeReport, samples: usize) -> Vec<String> {
     let shape = &report.shape;
     let size = |value: Option<usize>| value.map_or("none".to_string(), |p| format!("p = {p}"));
+    let untested = curve_untested(report.engine, shape, samples);
     let mut lines = Vec::new();
     lines.push(format!(
         "sweet spot: {}{}",
@@ -215,43 +221,66 @@ fn shape_lines(report: &ShapeReport) -> Vec<String> {
     }
     lines.push(format!(
         "non-monotone region starts at: {}",
-        size(shape.non_monotone_start)
+        match (&untested, shape.non_monotone_start) {
+            (Some(reason), _) => format!("not located, {reason}"),
+            (None, None) => "none, the risk does not rise after the sweet spot".to_string(),
+            (None, Some(start)) => format!("p = {start}"),
+        }
     ));
     lines.push(format!(
         "first descent degenerate: {}",
-        match shape.first_descent_degenerate {
-            Some(true) => "yes (sweet spot at p = 0)",
-            Some(false) => "no",
-            None => "unknown",
+        match degenerate_untested(report.engine, shape, samples) {
+            Some(reason) => format!("not tested, {reason}"),
+            None if shape.first_descent_degenerate == Some(true) => {
+                "yes (sweet spot at p = 0)".to_string()
+            }
+            None => "no".to_string(),
         }
     ));
-    lines.push(if shape.divergent_sizes.is_empty() {
-        format!(
-            "peak: {} (largest finite value after the sweet spot)",
-            size(shape.finite_peak)
-        )
-    } else {
-        format!("peak: divergent at {}", list_sizes(&shape.divergent_sizes))
-    });
+    let nothing_diverges = shape.divergent_sizes.is_empty();
+    lines.push(
+        match (&untested, shape.finite_peak, shape.non_monotone_start) {
+            _ if !nothing_diverges => {
+                format!("peak: divergent at {}", list_sizes(&shape.divergent_sizes))
+            }
+            (Some(reason), ..) => format!("peak: not located, {reason}"),
+            (None, Some(peak), _) => format!(
+                "peak: p = {peak} (largest finite value after the non-monotone start, above R at the sweet spot)"
+            ),
+            (None, None, Some(start)) => {
+                format!("peak: none, no value after p = {start} rises above R at the sweet spot")
+            }
+            (None, None, None) => "peak: none, the risk does not rise after the sweet spot".to_string(),
+        },
+    );
     if !shape.infinite_variance_sizes.is_empty() {
         lines.push(format!(
             "infinite variance, not compared: {}",
             list_sizes(&shape.infinite_variance_sizes)
         ));
     }
+    let has_peak = !nothing_diverges || shape.finite_peak.is_some();
     lines.push(
-        match (shape.second_descent_end, shape.still_falling_at_end) {
+        match (shape.second_descent_end, shape.second_descent_present) {
+            _ if !has_peak => match &untested {
+                Some(reason) => format!("second descent: not located, {reason}"),
+                None => "second descent: none, the curve has no peak".to_string(),
+            },
+            (None, Some(false)) => "second descent: none, the grid ends at the peak".to_string(),
+            (None, _) if nothing_diverges => {
+                "second descent: no values for p ≥ n + 2 after the peak".to_string()
+            }
             (None, _) => "second descent: no values for p ≥ n + 2".to_string(),
-            (Some(end), _) if shape.second_descent_present.is_none() => {
+            (Some(end), None) => {
                 format!("second descent: not tested, the only value for p ≥ n + 2 is at p = {end}")
             }
-            (Some(_), _) if shape.second_descent_present == Some(false) => {
+            (Some(_), Some(false)) => {
                 "second descent: none, the risk does not fall for p ≥ n + 2".to_string()
             }
-            (Some(end), Some(true)) => format!(
+            (Some(end), Some(true)) if shape.still_falling_at_end == Some(true) => format!(
                 "second descent: still falling at the end of the sweep (minimum at p = {end})"
             ),
-            (Some(end), _) => format!("second descent: ends at p = {end}"),
+            (Some(end), Some(true)) => format!("second descent: ends at p = {end}"),
         },
     );
     lines
@@ -291,6 +320,50 @@ pub fn push_wrapped(out: &mut String, indent: &str, text: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::shape::{ExactOrder, Point, analyze};
+
+    fn shape_report(engine: &'static str, points: &[(usize, Point<i64>)]) -> ShapeReport {
+        ShapeReport {
+            engine,
+            shape: analyze(points, 6, &ExactOrder),
+            sweet_spot_risk: None,
+            empty_head_risk: None,
+            empty_head_excess: None,
+        }
+    }
+
+    #[test]
+    fn degenerate_line_matches_skipped_claim() {
+        let points = vec![
+            (2, Point::Finite(3)),
+            (4, Point::Finite(2)),
+            (8, Point::Finite(4)),
+        ];
+        let lines = shape_lines(&shape_report("mc", &points), 6);
+        assert!(
+            lines.contains(&"first descent degenerate: not tested, p = 0 is not simulated".into()),
+            "{lines:?}"
+        );
+    }
+
+    #[test]
+    fn one_finite_value_leaves_shape_unlocated() {
+        let points = vec![
+            (0, Point::Finite(3)),
+            (2, Point::Missing),
+            (4, Point::Missing),
+        ];
+        let lines = shape_lines(&shape_report("exact", &points), 6);
+        let reason = "the exact engine has a finite value at only one size";
+        for line in [
+            format!("non-monotone region starts at: not located, {reason}"),
+            format!("first descent degenerate: not tested, {reason}"),
+            format!("peak: not located, {reason}"),
+            format!("second descent: not located, {reason}"),
+        ] {
+            assert!(lines.contains(&line), "{line} not in {lines:?}");
+        }
+    }
 
     #[test]
     fn wrapping_respects_width() {

@@ -34,7 +34,7 @@ use crate::numbers::{DECIMAL_DIGITS, float_text};
 use crate::plot::{
     FONT, MARK_COLOR, axis_number, check_svg_path, draw_title, log_key_points, write_svg,
 };
-use crate::shape::{self, ExactOrder, Point};
+use crate::shape::{self, ExactOrder, FloatOrder, Point};
 use crate::{CurveFormat, Output, UsageError, load_params};
 
 /// Version tag of the JSON output, bumped on any incompatible change.
@@ -220,7 +220,8 @@ fn row_at(
             ("exact", sweet, sweet.and_then(text), text(0))
         }
         Curve::Equivalent(points) => {
-            let sweet = shape::analyze(points, n, &ExactOrder).sweet_spot;
+            let order = FloatOrder::new(model.output_variance());
+            let sweet = shape::analyze(points, n, &order).sweet_spot;
             let text = |size: usize| {
                 finite_at(points, size).map(|value| (float_text(*value), float_text(*value)))
             };

@@ -122,7 +122,8 @@ fn points(params: &ParameterSet, curve: &SimulatedCurve) -> Vec<(usize, Point<(u
 /// trial shares its training draw, so a step counts as a rise or a fall only
 /// when its paired mean exceeds [`critical_value`] paired standard errors
 /// (after the skewness correction) and the rounding floor,
-/// [`ROUNDING_FLOOR`] times the largest mean.
+/// [`ROUNDING_FLOOR`] times the largest mean. Means that differ by no more
+/// than the rounding floor are ties.
 struct PairedOrder<'a> {
     curve: &'a SimulatedCurve,
     rounding: f64,
@@ -159,8 +160,11 @@ impl<'a> PairedOrder<'a> {
 }
 
 impl Comparator<(usize, f64)> for PairedOrder<'_> {
+    fn order(&self, a: &(usize, f64), b: &(usize, f64)) -> std::cmp::Ordering {
+        a.1.total_cmp(&b.1)
+    }
     fn less(&self, a: &(usize, f64), b: &(usize, f64)) -> bool {
-        a.1 < b.1
+        b.1 - a.1 > self.rounding
     }
     fn rises(&self, a: &(usize, f64), b: &(usize, f64)) -> bool {
         self.z(a, b) > self.critical
@@ -368,10 +372,22 @@ pub fn shape_claims(params: &ParameterSet, curve: &SimulatedCurve) -> (Vec<Claim
                 })
         })
     };
+    let mean_at = |size: usize| {
+        curve
+            .points
+            .iter()
+            .find(|point| point.size == size)
+            .map(|point| point.risk.mean)
+    };
     let report = ShapeReport {
         engine: "mc",
         sweet_spot_risk: value_at(found.sweet_spot),
         empty_head_risk: value_at(Some(0)),
+        empty_head_excess: found
+            .first_descent_minimum
+            .and_then(mean_at)
+            .zip(mean_at(0))
+            .map(|(minimum, empty)| float_text(empty - minimum)),
         shape: found.clone(),
     };
     (
