@@ -251,7 +251,7 @@ pub fn parse(text: &str) -> Result<ParameterSet, ParamError> {
         },
     };
 
-    Ok(ParameterSet {
+    let params = ParameterSet {
         description,
         family,
         samples,
@@ -260,7 +260,11 @@ pub fn parse(text: &str) -> Result<ParameterSet, ParamError> {
         sizes,
         simulation,
         simulation_sizes,
-    })
+    };
+    // Every engine needs this decision, so a parameter set where it is out
+    // of reach is rejected here, with the field to change.
+    crate::noiseless::noiseless_sizes(&params)?;
+    Ok(params)
 }
 
 /// Maximum length of a number that [`overflow_fix`] echoes in full.
