@@ -28,6 +28,11 @@ pub enum FloatError {
         size: Option<usize>,
     },
 
+    /// The parameter set fails a check of the exact model crate, such as
+    /// the decision of the sizes where σ²_p = 0.
+    #[error(transparent)]
+    Parameters(#[from] headrisk_model::ParamError),
+
     /// The stationary covariance does not exist because ρ(A) ≥ 1, or ρ(A)
     /// lies within rounding of 1.
     #[error(
