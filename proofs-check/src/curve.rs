@@ -9,7 +9,7 @@ use std::path::Path;
 use headrisk_exact::{FiniteSampleRisk as ExactRisk, NoClosedForm, RiskValue};
 use headrisk_float::{FiniteSampleRisk as FloatRisk, Model};
 use headrisk_model::number::{format_decimal, format_fraction, to_f64};
-use headrisk_model::{BigRational, Family, ParameterSet, Sampling};
+use headrisk_model::{BigRational, Family, NoiselessSizes, ParameterSet, Sampling};
 use num_traits::{One, Zero};
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -188,11 +188,12 @@ pub fn build(path: &Path, params: &ParameterSet, engine: Engine) -> Result<Curve
             ("limit", vec![column("risk", true)], rows)
         }
         Engine::Mc => {
+            let noiseless = crate::noiseless_sizes(path, params)?;
             let simulated = crate::simulation::run(path, params, true)?;
             let rows = simulated
                 .points
                 .iter()
-                .map(|point| mc_row(point, params))
+                .map(|point| mc_row(point, params, noiseless))
                 .collect();
             ("mc", mc_columns(), rows)
         }
@@ -410,16 +411,20 @@ fn mc_columns() -> Vec<Column> {
     ]
 }
 
-/// Builds the row of one simulated size. For the ridgeless head with noise
-/// the status is `divergent` at |p − n| ≤ 1, where the expected risk is
-/// infinite; the sample statistics are kept there for reference.
-fn mc_row(point: &headrisk_simulate::SizeEstimate, params: &ParameterSet) -> Row {
+/// Builds the row of one simulated size. For the ridgeless head the status
+/// is `divergent` at |p − n| ≤ 1 where σ²_p > 0, because the expected risk
+/// is infinite there; the sample statistics are kept for reference.
+fn mc_row(
+    point: &headrisk_simulate::SizeEstimate,
+    params: &ParameterSet,
+    noiseless: NoiselessSizes,
+) -> Row {
     let summary = &point.risk;
     // The expected risk is infinite only at |p − n| ≤ 1. The claims also
     // leave out 2 ≤ |p − n| ≤ 3, where the mean has no usable standard error.
     let divergent = params.ridge.is_zero()
         && point.size.abs_diff(params.samples) <= 1
-        && !crate::sim_claims::noiseless(params);
+        && !noiseless.contains(point.size);
     Row {
         p: point.size,
         status: if divergent { "divergent" } else { "finite" },

@@ -235,3 +235,13 @@ pub struct Output {
 pub fn load_params(path: &std::path::Path) -> Result<headrisk_model::ParameterSet, UsageError> {
     headrisk_model::load(path).map_err(|error| UsageError(format!("{}: {error}", path.display())))
 }
+
+/// Decides exactly the sizes where σ²_p = 0, which set what counts as
+/// divergent at the interpolation threshold.
+pub fn noiseless_sizes(
+    path: &std::path::Path,
+    params: &headrisk_model::ParameterSet,
+) -> Result<headrisk_model::NoiselessSizes, UsageError> {
+    headrisk_model::noiseless_sizes(params)
+        .map_err(|error| UsageError(format!("{}: {error}", path.display())))
+}

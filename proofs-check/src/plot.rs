@@ -485,17 +485,18 @@ fn limit_abscissas(x: &XAxis, sizes: &[usize], samples: usize) -> Vec<f64> {
 }
 
 /// Simulates at the simulation sizes. For the ridgeless head, sizes within
-/// [`DIVERGENT_HALF_WIDTH`] of n are left out, because the mean there is
-/// infinite or too heavy-tailed to settle. `curve --engine mc` marks the same
-/// sizes divergent.
+/// [`DIVERGENT_HALF_WIDTH`] of n with σ²_p > 0 are left out, because the
+/// mean there is infinite or too heavy-tailed to settle. `curve --engine mc`
+/// marks those at |p − n| ≤ 1 divergent.
 fn simulate(path: &Path, params: &ParameterSet) -> Result<Simulation, UsageError> {
+    let noiseless = crate::noiseless_sizes(path, params)?;
     let curve = crate::simulation::run(path, params, true)?;
     let mut means = Vec::with_capacity(curve.points.len());
     let mut omitted = Vec::new();
     let mut level = 0.95;
     for point in &curve.points {
         level = point.risk.confidence_level;
-        if near_threshold(point.size, params) {
+        if near_threshold(point.size, params, noiseless) {
             omitted.push(point.size);
         } else {
             means.push(SimulatedMean {
