@@ -130,8 +130,9 @@ pub fn build(path: &Path, params: &ParameterSet, engine: Engine) -> Result<Curve
                     _ => risk,
                 })
                 .collect();
-            let reason =
-                unsupported.unwrap_or("p ≥ n + 2 and Σ_x is not a multiple of the identity");
+            let reason = unsupported.unwrap_or(
+                "the float engine has no closed form for the HMM family at p ≥ n + 2, or at p = n + 1 when σ²_p = 0; the exact engine has one where Σ_x = c·I_p",
+            );
             (
                 "float",
                 float_columns(),
