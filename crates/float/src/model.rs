@@ -84,9 +84,11 @@ impl Model {
     ///
     /// # Errors
     /// [`FloatError::NonFiniteInput`] when an input has no finite `f64`
-    /// value, [`FloatError::NonFinite`] when an intermediate overflows,
-    /// [`FloatError::Parameters`] when the exact decision of the noiseless
-    /// sizes is out of reach, and the errors of the covariance solvers.
+    /// value, [`FloatError::PositionOverflow`] when Σ_t overflows at the
+    /// sampling position, [`FloatError::NonFinite`] when another
+    /// intermediate overflows, [`FloatError::Parameters`] when the exact
+    /// decision of the noiseless sizes is out of reach, and the errors of
+    /// the covariance solvers.
     pub fn from_parameters(params: &ParameterSet) -> Result<Self, FloatError> {
         let kind = match &params.family {
             Family::Isotropic(isotropic) => {
@@ -197,7 +199,11 @@ impl HmmModel {
 
         let (covariance, lyapunov_residual) = match hmm.position {
             Position::Step(step) => (
-                covariance_at_step(transition.as_ref(), noise.as_ref(), initial.as_ref(), step)?,
+                covariance_at_step(transition.as_ref(), noise.as_ref(), initial.as_ref(), step)
+                    .map_err(|error| match error {
+                        FloatError::NonFinite { .. } => FloatError::PositionOverflow { step },
+                        other => other,
+                    })?,
                 None,
             ),
             Position::Stationary => {
