@@ -322,7 +322,9 @@ fn threshold_bias(p: usize, params: &ParameterSet) -> [Option<String>; 2] {
 
 fn no_closed_form_reason(why: NoClosedForm) -> &'static str {
     match why {
-        NoClosedForm::GeneralCovariance => "p ≥ n + 2 and Σ_x is not a multiple of the identity",
+        NoClosedForm::GeneralCovariance => {
+            "Σ_x is not a multiple of the identity, which the closed form needs for p ≥ n + 2, and for p = n + 1 when σ²_p = 0"
+        }
         NoClosedForm::Ridge => "λ > 0 has no finite-sample closed form",
         NoClosedForm::TrajectorySampling => "trajectory sampling has no closed form",
         _ => "no closed form",
