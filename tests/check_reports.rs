@@ -180,3 +180,29 @@ fn distant_position_skips_exact_claims() {
         execution.stdout
     );
 }
+
+#[test]
+fn ill_conditioned_position_skips_limit_claim() {
+    // ρ(A) = 1.2 at t = 100 makes ‖Σ_t‖ about 10^16, so the float
+    // deterministic equivalent carries errors near 20% and cannot show the
+    // approach to the limit; the exact distances do fall.
+    let fixture = std::fs::read_to_string("fixtures/valid/hmm-position1.toml").unwrap();
+    let text = fixture
+        .replace("position = 1\n", "position = 100\n")
+        .replace("[simulation]\ntrials = 400\nseed = 1\n", "");
+    let file = temporary_file("position-100", &text);
+    let execution = run(&["check", &file]);
+    assert!(execution.exit_code <= 1, "{}", execution.stderr);
+    assert!(
+        !execution.stdout.contains("FAIL  limit.approach"),
+        "{}",
+        execution.stdout
+    );
+    assert!(
+        execution.stdout.contains(
+            "SKIP  limit.approach\n      with γ = p/n fixed at 1/2 and 2, the deterministic equivalent at n, 2n, 4n, 8n moves towards\n      the proportional limit\n      → f64 cannot resolve the approach"
+        ),
+        "{}",
+        execution.stdout
+    );
+}

@@ -213,3 +213,37 @@ fn mc_interval_is_clipped_at_zero() {
         assert_eq!(at_threshold.1, "0", "{file}, p = {size}");
     }
 }
+
+#[test]
+fn mc_curve_needs_simulation_table() {
+    // check and plot simulate only with a [simulation] table, so curve
+    // --engine mc does not invent trials and a seed without one.
+    let fixture = std::fs::read_to_string(D2).unwrap();
+    let text = fixture.replace("[simulation]\ntrials = 400\nseed = 1\n", "");
+    assert!(!text.contains("[simulation]"));
+    let path = std::env::temp_dir().join(format!(
+        "headrisk-{}-no-simulation.toml",
+        std::process::id()
+    ));
+    std::fs::write(&path, text).unwrap();
+    let file = path.display().to_string();
+
+    let execution = run(&["curve", &file, "--engine", "mc"]);
+    assert_eq!(execution.exit_code, 2, "{}", execution.stdout);
+    assert!(execution.stdout.is_empty(), "{}", execution.stdout);
+    assert_eq!(execution.stderr.lines().count(), 1, "{}", execution.stderr);
+    assert!(
+        execution
+            .stderr
+            .contains("has no [simulation] table, so it sets no trials or seed"),
+        "{}",
+        execution.stderr
+    );
+    assert!(
+        execution
+            .stderr
+            .contains("add `[simulation]` with `trials = 200`"),
+        "{}",
+        execution.stderr
+    );
+}

@@ -132,25 +132,25 @@ pub fn build_report(path: &Path, params: &ParameterSet) -> Result<CheckReport, U
         // claims of the other engines are still reported.
         match crate::simulation::run(path, params, true) {
             Ok(simulated) => {
+                let noiseless = float.model.noiseless_sizes();
                 claims.extend(sim_claims::agreement_claims(
                     params,
                     &simulated,
                     exact.as_ref(),
                     &float,
                 ));
-                let (mc_claims, mc_shape) = sim_claims::shape_claims(params, &simulated);
+                let (mc_claims, mc_shape) = sim_claims::shape_claims(params, &simulated, noiseless);
                 claims.extend(mc_claims);
                 shapes.push(mc_shape);
                 claims.push(
-                    sim_claims::trajectory_claim(path, params, &simulated).unwrap_or_else(
-                        |error| {
+                    sim_claims::trajectory_claim(path, params, &simulated, noiseless)
+                        .unwrap_or_else(|error| {
                             Claim::skip(
                                 "mc.trajectory",
                                 "trajectory sampling is simulated beside independent sampling",
                                 without_path(path, &error.0),
                             )
-                        },
-                    ),
+                        }),
                 );
             }
             Err(error) => claims.push(Claim::skip(

@@ -9,7 +9,7 @@ use std::path::Path;
 use headrisk_exact::{FiniteSampleRisk as ExactRisk, NoClosedForm, RiskValue};
 use headrisk_float::{FiniteSampleRisk as FloatRisk, Model};
 use headrisk_model::number::{format_decimal, format_fraction};
-use headrisk_model::{BigRational, Family, ParameterSet, Sampling};
+use headrisk_model::{BigRational, Family, NoiselessSizes, ParameterSet, Sampling};
 use num_traits::{One, Zero};
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -139,8 +139,9 @@ pub fn build(path: &Path, params: &ParameterSet, engine: Engine) -> Result<Curve
                     _ => risk,
                 })
                 .collect();
-            let reason =
-                unsupported.unwrap_or("p ≥ n + 2 and Σ_x is not a multiple of the identity");
+            let reason = unsupported.unwrap_or(
+                "the float engine has no closed form for the HMM family at p ≥ n + 2, or at p = n + 1 when σ²_p = 0; the exact engine has one where Σ_x = c·I_p",
+            );
             (
                 "float",
                 float_columns(),
@@ -198,11 +199,12 @@ pub fn build(path: &Path, params: &ParameterSet, engine: Engine) -> Result<Curve
             ("limit", vec![column("risk", true)], rows)
         }
         Engine::Mc => {
+            let noiseless = crate::noiseless_sizes(path, params)?;
             let simulated = crate::simulation::run(path, params, true)?;
             let rows = simulated
                 .points
                 .iter()
-                .map(|point| mc_row(point, params))
+                .map(|point| mc_row(point, params, noiseless))
                 .collect();
             ("mc", mc_columns(), rows)
         }
@@ -334,7 +336,9 @@ fn threshold_bias(p: usize, params: &ParameterSet) -> [Option<String>; 2] {
 
 fn no_closed_form_reason(why: NoClosedForm) -> &'static str {
     match why {
-        NoClosedForm::GeneralCovariance => "p ≥ n + 2 and Σ_x is not a multiple of the identity",
+        NoClosedForm::GeneralCovariance => {
+            "Σ_x is not a multiple of the identity, which the closed form needs for p ≥ n + 2, and for p = n + 1 when σ²_p = 0"
+        }
         NoClosedForm::Ridge => "λ > 0 has no finite-sample closed form",
         NoClosedForm::TrajectorySampling => "trajectory sampling has no closed form",
         _ => "no closed form",
@@ -426,18 +430,22 @@ fn mc_columns() -> Vec<Column> {
     ]
 }
 
-/// Builds the row of one simulated size. For the ridgeless head with noise
-/// the status is `divergent` at |p − n| ≤ 1, where the expected risk is
-/// infinite; the sample statistics are kept there for reference.
+/// Builds the row of one simulated size. For the ridgeless head the status
+/// is `divergent` at |p − n| ≤ 1 where σ²_p > 0, because the expected risk
+/// is infinite there; the sample statistics are kept for reference.
 ///
 /// The risk is nonnegative, so the lower end of the Student-t interval is
 /// clipped at 0. That keeps at least the interval's coverage, and the
 /// simulator's `Summary::lower` stays the unclipped mean − t·standard error.
-fn mc_row(point: &headrisk_simulate::SizeEstimate, params: &ParameterSet) -> Row {
+fn mc_row(
+    point: &headrisk_simulate::SizeEstimate,
+    params: &ParameterSet,
+    noiseless: NoiselessSizes,
+) -> Row {
     let summary = &point.risk;
     // The claims also leave out 2 ≤ |p − n| ≤ 3, where the expected risk is
     // finite but the mean has no usable standard error.
-    let divergent = crate::sim_claims::expected_risk_diverges(point.size, params);
+    let divergent = crate::sim_claims::expected_risk_diverges(point.size, params, noiseless);
     Row {
         p: point.size,
         status: if divergent { "divergent" } else { "finite" },

@@ -273,6 +273,16 @@ fn round_down(value: f64) -> String {
     format!("{mantissa:.1}e{exponent}")
 }
 
+/// Decides exactly the sizes where σ²_p = 0, which set what counts as
+/// divergent at the interpolation threshold.
+pub fn noiseless_sizes(
+    path: &std::path::Path,
+    params: &headrisk_model::ParameterSet,
+) -> Result<headrisk_model::NoiselessSizes, UsageError> {
+    headrisk_model::noiseless_sizes(params)
+        .map_err(|error| UsageError(format!("{}: {error}", path.display())))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

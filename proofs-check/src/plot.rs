@@ -491,18 +491,19 @@ fn limit_abscissas(x: &XAxis, sizes: &[usize], samples: usize) -> Vec<f64> {
 }
 
 /// Simulates at the simulation sizes. For the ridgeless head, sizes within
-/// [`DIVERGENT_HALF_WIDTH`] of n are left out, because the mean there is
-/// infinite or too heavy-tailed to settle. `curve --engine mc` marks the
-/// sizes with infinite mean, |p − n| ≤ 1, divergent. The lower end of the
-/// interval is clipped at 0 as in `curve`, because the risk is nonnegative.
+/// [`DIVERGENT_HALF_WIDTH`] of n with σ²_p > 0 are left out, because the
+/// mean there is infinite or too heavy-tailed to settle. `curve --engine mc`
+/// marks those at |p − n| ≤ 1 divergent. The lower end of the interval is
+/// clipped at 0 as in `curve`, because the risk is nonnegative.
 fn simulate(path: &Path, params: &ParameterSet) -> Result<Simulation, UsageError> {
+    let noiseless = crate::noiseless_sizes(path, params)?;
     let curve = crate::simulation::run(path, params, true)?;
     let mut means = Vec::with_capacity(curve.points.len());
     let mut omitted = Vec::new();
     let mut level = 0.95;
     for point in &curve.points {
         level = point.risk.confidence_level;
-        if near_threshold(point.size, params) {
+        if near_threshold(point.size, params, noiseless) {
             omitted.push(point.size);
         } else {
             means.push(SimulatedMean {

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use headrisk_exact::{FiniteSampleRisk as ExactRisk, RiskValue};
 use headrisk_model::number::to_f64;
-use headrisk_model::{Family, ParameterSet, Sampling};
+use headrisk_model::{NoiselessSizes, ParameterSet, Sampling};
 use headrisk_simulate::{SimulatedCurve, skewness_corrected};
 use num_traits::Zero;
 
@@ -66,49 +66,51 @@ pub const ROUNDING_FLOOR: f64 = 1e-12;
 pub const DE_ACCURACY_FACTOR: f64 = 2.0;
 
 /// Whether the simulation claims leave `size` out: the ridgeless head with
-/// |p − n| ≤ [`DIVERGENT_HALF_WIDTH`], unless the model has no noise.
-pub fn near_threshold(size: usize, params: &ParameterSet) -> bool {
+/// |p − n| ≤ [`DIVERGENT_HALF_WIDTH`] and σ²_p > 0.
+pub fn near_threshold(size: usize, params: &ParameterSet, noiseless: NoiselessSizes) -> bool {
     // The empty head p = 0 fits nothing, so its risk is tr Σ_y in every trial.
     size > 0
         && params.ridge.is_zero()
         && size.abs_diff(params.samples) <= DIVERGENT_HALF_WIDTH
-        && !noiseless(params)
+        && !noiseless.contains(size)
 }
 
 /// Whether the expected risk at `size` is infinite: the sizes of
 /// [`near_threshold`] with |p − n| ≤ 1. The others there have a finite
 /// expected risk whose simulated mean has infinite variance.
-pub fn expected_risk_diverges(size: usize, params: &ParameterSet) -> bool {
-    near_threshold(size, params) && size.abs_diff(params.samples) <= 1
-}
-
-/// Returns whether σ²_p = 0 at every size, so that nothing diverges at
-/// the interpolation threshold. That is the isotropic family with σ² = 0.
-// NOTE: an HMM whose σ²_p vanishes (σ_u² = 0 and C Q Cᵀ = 0) is not
-// detected, so its sizes near n stay marked divergent for simulation.
-pub fn noiseless(params: &ParameterSet) -> bool {
-    matches!(&params.family, Family::Isotropic(isotropic) if isotropic.noise.is_zero())
+pub fn expected_risk_diverges(
+    size: usize,
+    params: &ParameterSet,
+    noiseless: NoiselessSizes,
+) -> bool {
+    near_threshold(size, params, noiseless) && size.abs_diff(params.samples) <= 1
 }
 
 /// Returns whether the agreement claims leave `size` out: the ridgeless
-/// head with noise and |p − n| ≤ [`HEAVY_TAIL_HALF_WIDTH`].
-fn heavy_tailed(size: usize, params: &ParameterSet) -> bool {
+/// head with |p − n| ≤ [`HEAVY_TAIL_HALF_WIDTH`] and σ²_p > 0. Where
+/// σ²_p = 0 the conditional risk is at most ‖Θ*‖²_F times the largest
+/// eigenvalue of Σ_x, so every moment is finite.
+fn heavy_tailed(size: usize, params: &ParameterSet, noiseless: NoiselessSizes) -> bool {
     size > 0
         && params.ridge.is_zero()
         && size.abs_diff(params.samples) <= HEAVY_TAIL_HALF_WIDTH
-        && !noiseless(params)
+        && !noiseless.contains(size)
 }
 
 /// Simulated risk at the sizes of the run, as shape points.
-fn points(params: &ParameterSet, curve: &SimulatedCurve) -> Vec<(usize, Point<(usize, f64)>)> {
+fn points(
+    params: &ParameterSet,
+    curve: &SimulatedCurve,
+    noiseless: NoiselessSizes,
+) -> Vec<(usize, Point<(usize, f64)>)> {
     curve
         .points
         .iter()
         .enumerate()
         .map(|(index, point)| {
-            let value = if expected_risk_diverges(point.size, params) {
+            let value = if expected_risk_diverges(point.size, params, noiseless) {
                 Point::Divergent
-            } else if near_threshold(point.size, params) {
+            } else if near_threshold(point.size, params, noiseless) {
                 Point::InfiniteVariance
             } else {
                 Point::Finite((index, point.risk.mean))
@@ -182,6 +184,7 @@ pub fn agreement_claims(
     exact: Option<&ExactRun<'_>>,
     float: &FloatRun,
 ) -> Vec<Claim> {
+    let noiseless = float.model.noiseless_sizes();
     let n = params.samples;
     let mut exact_tested = 0;
     let mut exact_worst: Option<(f64, usize, f64, f64)> = None;
@@ -193,7 +196,7 @@ pub fn agreement_claims(
     let critical = critical_value(curve.options.trials);
     for point in &curve.points {
         let p = point.size;
-        if heavy_tailed(p, params) {
+        if heavy_tailed(p, params, noiseless) {
             continue;
         }
         let summary = &point.risk;
@@ -300,7 +303,7 @@ pub fn agreement_claims(
         let statement = format!(
             "the simulated mean agrees with the exact finite-sample risk within {critical:.2} standard errors \
              (skewness-corrected z against Student's t with the tail of {AGREEMENT_Z} normal ones; \
-             |p − n| > {HEAVY_TAIL_HALF_WIDTH} at λ = 0)"
+             |p − n| > {HEAVY_TAIL_HALF_WIDTH} at λ = 0 unless σ²_p = 0)"
         );
         match exact_worst {
             None => Claim::skip(
@@ -354,8 +357,12 @@ pub fn agreement_claims(
 }
 
 /// Builds the shape claims and shape section of the simulated curve.
-pub fn shape_claims(params: &ParameterSet, curve: &SimulatedCurve) -> (Vec<Claim>, ShapeReport) {
-    let points = points(params, curve);
+pub fn shape_claims(
+    params: &ParameterSet,
+    curve: &SimulatedCurve,
+    noiseless: NoiselessSizes,
+) -> (Vec<Claim>, ShapeReport) {
+    let points = points(params, curve, noiseless);
     let found = shape::analyze(&points, params.samples, &PairedOrder::new(curve));
     let value_at = |size: Option<usize>| {
         size.and_then(|size| {
@@ -402,6 +409,7 @@ pub fn trajectory_claim(
     path: &Path,
     params: &ParameterSet,
     curve: &SimulatedCurve,
+    noiseless: NoiselessSizes,
 ) -> Result<Claim, UsageError> {
     let id = "mc.trajectory";
     let statement =
@@ -418,7 +426,7 @@ pub fn trajectory_claim(
     let reference = crate::simulation::run(path, &independent, false)?;
     let mut largest: Option<(f64, f64, usize)> = None;
     for (trajectory_point, independent_point) in curve.points.iter().zip(&reference.points) {
-        if near_threshold(trajectory_point.size, params) {
+        if near_threshold(trajectory_point.size, params, noiseless) {
             continue;
         }
         let difference = trajectory_point.risk.mean - independent_point.risk.mean;

@@ -21,8 +21,8 @@ pub fn simulation_parameters(params: &ParameterSet) -> ParameterSet {
     restricted
 }
 
-/// Simulates the risk at the simulation sizes with the file's trials and
-/// seed (200 trials and seed 0 when the file has no `[simulation]` table).
+/// Simulates the risk at the simulation sizes with the trials and seed of
+/// the file's `[simulation]` table.
 ///
 /// With `show_progress`, a bar on standard error appears once the run has
 /// taken [`PROGRESS_AFTER`] and counts finished trials; it draws nothing when
@@ -32,6 +32,15 @@ pub fn run(
     params: &ParameterSet,
     show_progress: bool,
 ) -> Result<SimulatedCurve, UsageError> {
+    // Without the table the simulator would fall back to trials and a seed
+    // that the file does not record. check and plot skip the simulation
+    // then, so `curve --engine mc` rejects the file.
+    if params.simulation.is_none() {
+        return Err(UsageError(format!(
+            "{}: the parameter set has no [simulation] table, so it sets no trials or seed for the simulation; add `[simulation]` with `trials = 200` and `seed = 0`, or other values",
+            path.display()
+        )));
+    }
     crate::float_ridge(path, params)?;
     let restricted = simulation_parameters(params);
     let options = SimulationOptions::from_parameters(params);

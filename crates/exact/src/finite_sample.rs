@@ -43,7 +43,8 @@ pub struct RiskDecomposition {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum NoClosedForm {
-    /// p ≥ n + 2 and Σ_x is not a multiple of the identity.
+    /// Σ_x is not a multiple of the identity at p ≥ n + 2, or at p = n + 1
+    /// with σ²_p = 0, where the risk is the bias alone.
     GeneralCovariance,
     /// λ > 0: the expected ridge risk at finite n has no closed form.
     Ridge,

@@ -28,6 +28,18 @@ pub enum FloatError {
         size: Option<usize>,
     },
 
+    /// The token covariance Σ_t overflows `f64` at the sampling position t,
+    /// as the powers of A do when its spectral radius exceeds 1.
+    #[error(
+        "field `hmm.position` = {step} makes the token covariance Σ_t overflow f64, because Σ_t grows with the powers A^(t−1) of `hmm.transition`; use a smaller position, scale `hmm.transition` so that its spectral radius is below 1, or scale the covariances down"
+    )]
+    PositionOverflow { step: u64 },
+
+    /// The parameter set fails a check of the exact model crate, such as
+    /// the decision of the sizes where σ²_p = 0.
+    #[error(transparent)]
+    Parameters(#[from] headrisk_model::ParamError),
+
     /// The stationary covariance does not exist because ρ(A) ≥ 1, or ρ(A)
     /// lies within rounding of 1.
     #[error(

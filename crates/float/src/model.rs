@@ -3,7 +3,9 @@
 
 use faer::{Mat, MatRef, Side};
 use headrisk_model::number::{format_value, to_f64};
-use headrisk_model::{BigRational, Family, NoiseSource, ParameterSet, Position, RationalMatrix};
+use headrisk_model::{
+    BigRational, Family, NoiseSource, NoiselessSizes, ParameterSet, Position, RationalMatrix,
+};
 
 use crate::covariance::{covariance_at_step, stationary_covariance, symmetric_part};
 use crate::error::{FloatError, check_finite, finite};
@@ -14,9 +16,16 @@ use crate::error::{FloatError, check_finite, finite};
 /// Σ = L Lᵀ, the cross-covariance factor M = Σ Aᵀ Cᵀ, the output variance
 /// tr Σ_y and the Bayes risk σ²_B. Every size-dependent quantity is then
 /// d×d work plus the Gram matrix update (see [`Model::population`]).
+///
+/// Construction also takes from [`headrisk_model::noiseless_sizes`] the
+/// sizes where σ²_p = 0 in exact arithmetic. Rounding cannot decide that:
+/// a σ²_p that is zero in exact arithmetic can come out of f64 as a tiny
+/// positive number, which would turn the finite risk at the interpolation
+/// threshold into a divergent one.
 #[derive(Debug, Clone)]
 pub struct Model {
     pub(crate) kind: ModelKind,
+    pub(crate) noiseless: NoiselessSizes,
 }
 
 #[derive(Debug, Clone)]
@@ -75,8 +84,11 @@ impl Model {
     ///
     /// # Errors
     /// [`FloatError::NonFiniteInput`] when an input has no finite `f64`
-    /// value, [`FloatError::NonFinite`] when an intermediate overflows, and
-    /// the errors of the covariance solvers.
+    /// value, [`FloatError::PositionOverflow`] when Σ_t overflows at the
+    /// sampling position, [`FloatError::NonFinite`] when another
+    /// intermediate overflows, [`FloatError::Parameters`] when the exact
+    /// decision of the noiseless sizes is out of reach, and the errors of
+    /// the covariance solvers.
     pub fn from_parameters(params: &ParameterSet) -> Result<Self, FloatError> {
         let kind = match &params.family {
             Family::Isotropic(isotropic) => {
@@ -92,7 +104,14 @@ impl Model {
             }
             Family::Hmm(hmm) => ModelKind::Hmm(Box::new(HmmModel::new(hmm)?)),
         };
-        Ok(Self { kind })
+        let noiseless = headrisk_model::noiseless_sizes(params)?;
+        Ok(Self { kind, noiseless })
+    }
+
+    /// Returns the sizes where σ²_p = 0 in exact arithmetic. At these sizes
+    /// the population reports σ²_p = 0 exactly.
+    pub fn noiseless_sizes(&self) -> NoiselessSizes {
+        self.noiseless
     }
 
     /// Largest model size P: the number of feature columns, or `max_size`
@@ -180,7 +199,11 @@ impl HmmModel {
 
         let (covariance, lyapunov_residual) = match hmm.position {
             Position::Step(step) => (
-                covariance_at_step(transition.as_ref(), noise.as_ref(), initial.as_ref(), step)?,
+                covariance_at_step(transition.as_ref(), noise.as_ref(), initial.as_ref(), step)
+                    .map_err(|error| match error {
+                        FloatError::NonFinite { .. } => FloatError::PositionOverflow { step },
+                        other => other,
+                    })?,
                 None,
             ),
             Position::Stationary => {

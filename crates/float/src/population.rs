@@ -204,7 +204,7 @@ impl Model {
             ModelKind::Isotropic(isotropic) => {
                 return sizes
                     .iter()
-                    .map(|&size| isotropic_analysis(isotropic, size))
+                    .map(|&size| Ok(self.exact_zero(isotropic_analysis(isotropic, size)?)))
                     .collect();
             }
             ModelKind::Hmm(hmm) => hmm,
@@ -217,16 +217,27 @@ impl Model {
         for index in order {
             let size = sizes[index];
             gram.advance_to(size);
-            results[index] = Some(low_rank_analysis(hmm, gram.gram.as_ref(), size)?);
+            let analysis = low_rank_analysis(hmm, gram.gram.as_ref(), size)?;
+            results[index] = Some(self.exact_zero(analysis));
         }
         Ok(results.into_iter().flatten().collect())
     }
 
     pub(crate) fn analyse_dense(&self, size: usize) -> Result<SizeAnalysis, FloatError> {
-        match &self.kind {
-            ModelKind::Isotropic(isotropic) => isotropic_analysis(isotropic, size),
-            ModelKind::Hmm(hmm) => dense_analysis(hmm, size),
+        let analysis = match &self.kind {
+            ModelKind::Isotropic(isotropic) => isotropic_analysis(isotropic, size)?,
+            ModelKind::Hmm(hmm) => dense_analysis(hmm, size)?,
+        };
+        Ok(self.exact_zero(analysis))
+    }
+
+    /// Sets σ²_p to exactly 0, in place of its rounded value, at the sizes
+    /// where the exact decision of the model crate finds σ²_p = 0.
+    fn exact_zero(&self, mut analysis: SizeAnalysis) -> SizeAnalysis {
+        if self.noiseless.contains(analysis.population.size) {
+            analysis.population.irreducible = 0.0;
         }
+        analysis
     }
 }
 

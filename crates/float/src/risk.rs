@@ -56,13 +56,16 @@ impl Model {
     /// ```text
     /// p = 0:               R = tr Σ_y
     /// 1 ≤ p ≤ n−2:         R = σ²_p (n−1)/(n−p−1),  B = 0,  V = σ²_p p/(n−p−1)
-    /// p ∈ {n−1, n, n+1}:   R = +∞ (divergent)
+    /// p ∈ {n−1, n, n+1}:   R = +∞ (divergent) when σ²_p > 0
     /// p ≥ n+2, Σ_x = c I:  R = σ²_p + c‖Θ*‖²_F (1 − n/p) + σ²_p n/(p−n−1)
     /// ```
     ///
     /// The last line applies to the isotropic family (c = 1, c‖Θ*‖²_F = r²);
     /// the HMM family gets [`FiniteSampleRisk::NoClosedForm`] there. Bias is
-    /// 0 for p ≤ n, where X has full column rank almost surely.
+    /// 0 for p ≤ n, where X has full column rank almost surely. Where
+    /// σ²_p = 0 (see [`Model::noiseless_sizes`]) nothing diverges: R = 0 for
+    /// p ≤ n, and R = c‖Θ*‖²_F (1 − n/p) at p = n + 1 for the isotropic
+    /// family, while the HMM family gets no closed form there.
     ///
     /// # Regime, accuracy and source
     /// Exact for Gaussian rows and independent sampling:
@@ -152,9 +155,8 @@ impl Model {
             // The divergent term is σ²_p times an infinite moment, so without
             // noise only the bias remains: 0 for p ≤ n, where the design has
             // full column rank almost surely, and the closed form at p = n + 1.
-            // NOTE: this tests σ²_p = 0 exactly; an HMM whose σ²_p is zero in
-            // exact arithmetic may round to a tiny positive value and diverge here.
-            if sigma2 == 0.0 {
+            // Whether σ²_p = 0 is the exact decision, not a test of the f64.
+            if self.noiseless.contains(p) {
                 return Ok(match bias {
                     Some(bias) => {
                         parts(RiskValue::Finite(bias), Some(bias), RiskValue::Finite(0.0))

@@ -129,3 +129,46 @@ fn hmm_above_threshold_has_no_closed_form() {
     );
     assert_eq!(risk.total(), None);
 }
+
+/// d = 3, position 1 with Σ_1 = I, Q = 0 and σ_u² = 0, so x = W_pᵀ z_1 and
+/// y = A z_1. Every row of A is a combination of w_1 = (1, 1, 0) and
+/// w_2 = (0, 1, 1), so from p = 2 on the head reproduces y and σ²_p = 0.
+/// The coefficients 1/3, 1/5, 1/7 and 2/9 are not dyadic, so the f64
+/// computation of σ²_2 rounds.
+const NOISELESS_HMM: &str = r#"
+family = "hmm"
+[hmm]
+dim = 3
+transition = [["1/3", "8/15", "1/5"], ["-1/3", "-4/21", "1/7"], ["2/9", "2/9", 0]]
+noise_variance = 0
+position = 1
+representation_noise = 0
+[hmm.features]
+matrix = [[1, 0, 1], [1, 1, 0], [0, 1, 1]]
+[training]
+samples = 2
+"#;
+
+#[test]
+fn noiseless_hmm_is_finite_at_threshold() {
+    let params = headrisk_model::parse(NOISELESS_HMM).unwrap();
+    let model = Model::from_parameters(&params).unwrap();
+    assert_eq!(
+        model.noiseless_sizes(),
+        headrisk_model::NoiselessSizes::from_size(2)
+    );
+    let populations = model.population_curve(&[1, 2, 3]).unwrap();
+    assert!(populations[0].irreducible > 0.0);
+    assert_eq!(populations[1].irreducible, 0.0);
+    assert_eq!(populations[2].irreducible, 0.0);
+
+    // n = 2: p = 1 = n − 1 has noise and diverges; p = 2 = n recovers the
+    // head exactly; at p = 3 = n + 1, Σ_x = WᵀW is no multiple of I.
+    let risks = model.finite_sample_curve(&[1, 2, 3], 2).unwrap();
+    assert_eq!(risks[0].total(), Some(&RiskValue::Divergent));
+    assert_eq!(risks[1].total(), Some(&RiskValue::Finite(0.0)));
+    assert!(matches!(risks[2], FiniteSampleRisk::NoClosedForm { .. }));
+
+    let equivalent = model.deterministic_equivalent_curve(&[2], 2, 0.0).unwrap();
+    assert_eq!(equivalent[0].risk, RiskValue::Finite(0.0));
+}

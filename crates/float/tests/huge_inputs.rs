@@ -16,7 +16,25 @@ fn huge_transition_overflows_covariance() {
     let text = hmm_text("[[1e300, 0], [0, 0.5]]", SMALL_FEATURES, "2");
     let params = headrisk_model::parse(&text).unwrap();
     let error = Model::from_parameters(&params).unwrap_err();
-    assert!(matches!(error, FloatError::NonFinite { .. }), "{error:?}");
+    assert_eq!(error, FloatError::PositionOverflow { step: 2 });
+}
+
+#[test]
+fn unstable_transition_overflows_at_late_position() {
+    // ρ(A) = 1.2, so Σ_t grows like 1.2^(2(t−1)) and passes 1.8e308 near
+    // t = 1,950.
+    let text = hmm_text("[[1.2, 0], [0.1, 0.5]]", SMALL_FEATURES, "2000");
+    let params = headrisk_model::parse(&text).unwrap();
+    let error = Model::from_parameters(&params).unwrap_err();
+    assert_eq!(error, FloatError::PositionOverflow { step: 2000 });
+    let message = error.to_string();
+    assert!(
+        message.starts_with("field `hmm.position` = 2000 "),
+        "{message}"
+    );
+    assert!(message.contains("use a smaller position"), "{message}");
+    let earlier = hmm_text("[[1.2, 0], [0.1, 0.5]]", SMALL_FEATURES, "1000");
+    assert!(Model::from_parameters(&headrisk_model::parse(&earlier).unwrap()).is_ok());
 }
 
 #[test]

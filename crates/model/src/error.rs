@@ -99,6 +99,16 @@ pub enum ParamError {
     RankDeficient { size: usize, rank: usize },
 
     #[error(
+        "field `{field}` = {value}: whether the irreducible risk σ²_p is zero cannot be decided exactly, because {reason}; {fix}"
+    )]
+    NoiselessUndecided {
+        field: String,
+        value: String,
+        reason: String,
+        fix: String,
+    },
+
+    #[error(
         "field `sizes` contains {size}, beyond the {columns} columns of the feature matrix; lower the largest size or add columns"
     )]
     SizeBeyondFeatures { size: usize, columns: usize },

@@ -16,6 +16,7 @@ pub mod error;
 pub mod features;
 mod load;
 pub mod matrix;
+pub mod noiseless;
 pub mod number;
 pub mod params;
 mod parse;
@@ -25,6 +26,7 @@ pub use error::ParamError;
 pub use features::{FeatureMatrix, FeatureSpec};
 pub use load::{MAX_DIM, MAX_FEATURE_ENTRIES, MAX_GRID_POINTS, load, parse};
 pub use matrix::RationalMatrix;
+pub use noiseless::{NoiselessSizes, noiseless_sizes};
 pub use num_bigint::BigInt;
 pub use num_rational::BigRational;
 pub use params::{

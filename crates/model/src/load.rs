@@ -221,17 +221,13 @@ pub fn parse(text: &str) -> Result<ParameterSet, ParamError> {
         None => None,
         Some(table) => {
             table.check_keys(SIMULATION_KEYS)?;
-            let trials_range = "must be between 2 (for a standard error) and 10000000";
-            let trials = table.size_in("trials", trials_range)?.unwrap_or(200);
-            if trials > MAX_TRIALS {
-                return Err(ParamError::out_of_range(
-                    "simulation.trials",
-                    trials,
-                    format!(
-                        "must be at most {MAX_TRIALS}, because every trial keeps its risks in memory"
-                    ),
-                ));
-            }
+            let trials_range = format!("must be between 2 (for a standard error) and {MAX_TRIALS}");
+            let too_many = format!(
+                "must be at most {MAX_TRIALS}, because every trial keeps its risks in memory"
+            );
+            let trials = table
+                .size_at_most("trials", &trials_range, MAX_TRIALS, &too_many)?
+                .unwrap_or(200);
             if trials < 2 {
                 return Err(ParamError::out_of_range(
                     "simulation.trials",
@@ -251,7 +247,7 @@ pub fn parse(text: &str) -> Result<ParameterSet, ParamError> {
         },
     };
 
-    Ok(ParameterSet {
+    let params = ParameterSet {
         description,
         family,
         samples,
@@ -260,7 +256,11 @@ pub fn parse(text: &str) -> Result<ParameterSet, ParamError> {
         sizes,
         simulation,
         simulation_sizes,
-    })
+    };
+    // Every engine needs this decision, so a parameter set where it is out
+    // of reach is rejected here, with the field to change.
+    crate::noiseless::noiseless_sizes(&params)?;
+    Ok(params)
 }
 
 /// Maximum length of a number that [`overflow_fix`] echoes in full.
@@ -330,9 +330,9 @@ fn read_hmm(table: &Table<'_>) -> Result<Hmm, ParamError> {
     table.check_keys(HMM_KEYS)?;
     let dim_range = format!("must be between 1 and {MAX_DIM}");
     let dim = table.required("dim", "set the token dimension d ≥ 1", |table, key| {
-        table.size_in(key, &dim_range)
+        table.size_at_most(key, &dim_range, MAX_DIM, &dim_range)
     })?;
-    if dim == 0 || dim > MAX_DIM {
+    if dim == 0 {
         return Err(ParamError::out_of_range("hmm.dim", dim, dim_range));
     }
     let square = format!("{dim}×{dim}");
@@ -501,9 +501,16 @@ fn read_features(
     let columns = table.required(
         "columns",
         "give the number of generated columns P, or an explicit `matrix`",
-        |table, key| table.size_in(key, &columns_range),
+        |table, key| {
+            table.size_at_most(
+                key,
+                &columns_range,
+                MAX_FEATURE_ENTRIES / dim,
+                &columns_range,
+            )
+        },
     )?;
-    if columns == 0 || columns.saturating_mul(dim) > MAX_FEATURE_ENTRIES {
+    if columns == 0 {
         return Err(ParamError::out_of_range(
             "hmm.features.columns",
             columns,
@@ -518,9 +525,9 @@ fn read_features(
     let unit_norm = table.boolean("unit_norm")?.unwrap_or(false);
     let bits_range = format!("must be between 1 and {MAX_FEATURE_BITS}");
     let bits = table
-        .integer_in("bits", &bits_range)?
-        .unwrap_or(u64::from(DEFAULT_FEATURE_BITS));
-    if bits == 0 || bits > u64::from(MAX_FEATURE_BITS) {
+        .size_at_most("bits", &bits_range, MAX_FEATURE_BITS as usize, &bits_range)?
+        .unwrap_or(DEFAULT_FEATURE_BITS as usize);
+    if bits == 0 {
         return Err(ParamError::out_of_range(
             "hmm.features.bits",
             bits,
@@ -554,8 +561,10 @@ fn read_isotropic(table: &Table<'_>) -> Result<Isotropic, ParamError> {
     )?;
     non_negative("isotropic.signal", &signal, "r² is a squared norm")?;
     let outputs_range = format!("must be between 1 and {MAX_DIM}");
-    let outputs = table.size_in("outputs", &outputs_range)?.unwrap_or(1);
-    if outputs == 0 || outputs > MAX_DIM {
+    let outputs = table
+        .size_at_most("outputs", &outputs_range, MAX_DIM, &outputs_range)?
+        .unwrap_or(1);
+    if outputs == 0 {
         return Err(ParamError::out_of_range(
             "isotropic.outputs",
             outputs,
@@ -635,7 +644,7 @@ fn read_sizes(table: &Table<'_>, max_size: usize) -> Result<Vec<usize>, ParamErr
     }
     let spacing = table.string("spacing")?;
     let count_range = format!("must be between 1 and {MAX_GRID_POINTS}");
-    let count = table.size_in("count", &count_range)?;
+    let count = table.size_at_most("count", &count_range, MAX_GRID_POINTS, &count_range)?;
     let step = table.size_in("step", "must be ≥ 1")?;
 
     match (step, count) {

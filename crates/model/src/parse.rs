@@ -156,6 +156,32 @@ impl<'a> Table<'a> {
         }
     }
 
+    /// Reads a size with an upper bound. A negative value is rejected with
+    /// `requirement`, and a value above `max`, however large, with
+    /// `too_large`, so that the message names the bound of the field rather
+    /// than the range of a machine integer.
+    pub fn size_at_most(
+        &self,
+        key: &str,
+        requirement: &str,
+        max: usize,
+        too_large: &str,
+    ) -> Result<Option<usize>, ParamError> {
+        let Some(value) = self.value(key)? else {
+            return Ok(None);
+        };
+        let field = self.field(key);
+        let exact = exact_integer(&field, value, self.source, requirement)?;
+        match exact.to_integer().to_usize() {
+            Some(size) if size <= max => Ok(Some(size)),
+            _ => Err(ParamError::out_of_range(
+                field,
+                format_value(&exact),
+                too_large,
+            )),
+        }
+    }
+
     pub fn number(&self, key: &str) -> Result<Option<BigRational>, ParamError> {
         match self.value(key)? {
             None => Ok(None),
@@ -265,13 +291,29 @@ fn wrong_type(field: String, expected: &'static str, found: &Value) -> ParamErro
 /// The requirement stated for a negative integer where 0 is valid.
 const NON_NEGATIVE: &str = "must be ≥ 0";
 
-/// Reads an integer exactly; a negative value is rejected with `negative`.
+/// Reads a non-negative integer that fits in u64. A negative value is
+/// rejected with `negative`, and a larger one with the range of u64.
 fn integer_value(
     field: &str,
     value: &Value,
     source: &Source<'_>,
     negative: &str,
 ) -> Result<u64, ParamError> {
+    let exact = exact_integer(field, value, source, negative)?;
+    exact
+        .to_integer()
+        .to_u64()
+        .ok_or_else(|| ParamError::out_of_range(field, format_value(&exact), "must be below 2^64"))
+}
+
+/// Reads a non-negative integer exactly, of any size. A negative value is
+/// rejected with `negative`.
+fn exact_integer(
+    field: &str,
+    value: &Value,
+    source: &Source<'_>,
+    negative: &str,
+) -> Result<BigRational, ParamError> {
     let exact = match value {
         Value::Integer(integer) => BigRational::from_integer(BigInt::from(*integer.value())),
         Value::Float(_) | Value::String(_) => number_value(field, value, source)?,
@@ -291,10 +333,7 @@ fn integer_value(
             negative,
         ));
     }
-    exact
-        .to_integer()
-        .to_u64()
-        .ok_or_else(|| ParamError::out_of_range(field, format_value(&exact), "must be below 2^64"))
+    Ok(exact)
 }
 
 /// Reads a number exactly: integers as they are, floats from their source

@@ -193,3 +193,36 @@ fn isotropic_trajectory_is_rejected() {
     let independent = text.replace("\"trajectory\"", "\"independent\"");
     assert!(parse(&independent).is_ok());
 }
+
+#[test]
+fn huge_integers_name_field_bound() {
+    // Values beyond 2^64 name the bound of the field, not that of u64.
+    let cases = [
+        (
+            "trials = 10",
+            "trials = 1e30",
+            "`simulation.trials` = 1e30 is invalid: it must be at most 10000000, because every trial keeps its risks in memory",
+        ),
+        (
+            "trials = 10",
+            "trials = \"1e30\"",
+            "`simulation.trials` = 1e30 is invalid: it must be at most 10000000",
+        ),
+        (
+            "trials = 10",
+            "trials = 20000000",
+            "`simulation.trials` = 20000000 is invalid: it must be at most 10000000",
+        ),
+        (
+            "dim = 2",
+            "dim = \"1e30\"",
+            "`hmm.dim` = 1e30 is invalid: it must be between 1 and 500",
+        ),
+    ];
+    for (line, replacement, expected) in cases {
+        let message = message(&hmm_text(line, replacement));
+        assert!(message.contains(expected), "{replacement}: {message}");
+    }
+    let at_cap = hmm_text("trials = 10", "trials = 1e7");
+    assert!(parse(&at_cap).is_ok());
+}

@@ -53,7 +53,7 @@ pub enum SimulateError {
     EigenDecompositionFailed { name: &'static str },
 
     #[error(
-        "the covariance Σ_t at position t = {position} overflows f64; choose an earlier position or a transition matrix with smaller spectral radius"
+        "field `hmm.position` = {position} makes the token covariance Σ_t overflow f64; choose an earlier position or a transition matrix with smaller spectral radius"
     )]
     CovarianceOverflow { position: u64 },
 
