@@ -705,8 +705,8 @@ fn on_axis(series: &[(usize, Point<f64>)], x: &XAxis) -> Vec<(f64, Point<f64>)> 
         .collect()
 }
 
-/// Width in pixels of the area left of the chart, which holds the y axis
-/// title and the tick labels, for labels of `widest` characters.
+/// Returns the width in pixels of the area left of the chart, which contains
+/// the y axis title and the tick labels, for labels of `widest` characters.
 fn y_label_area_width(widest: usize) -> u32 {
     // Plotters writes the 16 px label font as 16/1.24 ≈ 12.9 px in SVG, and
     // digits of common sans-serif fonts are at most about 0.64 em wide.

@@ -38,7 +38,7 @@ pub const HEAVY_TAIL_HALF_WIDTH: usize = 7;
 /// curve of a hundred sizes stays below 1% of false alarms. The tests use
 /// the Student-t quantile with the same tail ([`critical_value`]), because
 /// the standard error of a few trials is itself uncertain, and compare it
-/// with Hall's skewness-corrected statistic
+/// with the skewness-corrected statistic
 /// ([`headrisk_simulate::skewness_corrected`]), because the risks are right
 /// skewed: an uncorrected z fails a correct comparison 5 to 25 times more
 /// often than nominal at 200 to 1,000 trials (estimated on χ²₁ and F samples).
@@ -65,17 +65,28 @@ pub const ROUNDING_FLOOR: f64 = 1e-12;
 /// the factor 2 covers the same order past the peak and ridge.
 pub const DE_ACCURACY_FACTOR: f64 = 2.0;
 
-/// Whether the simulation claims leave `size` out: the ridgeless head with
-/// |p − n| ≤ [`DIVERGENT_HALF_WIDTH`] and σ²_p > 0.
-pub fn near_threshold(size: usize, params: &ParameterSet, noiseless: NoiselessSizes) -> bool {
+/// Returns whether the ridgeless head at `size` lies within `half_width`
+/// of n and has σ²_p > 0, so that its conditional risk is heavy-tailed.
+fn close_to_threshold(
+    size: usize,
+    params: &ParameterSet,
+    noiseless: NoiselessSizes,
+    half_width: usize,
+) -> bool {
     // The empty head p = 0 fits nothing, so its risk is tr Σ_y in every trial.
     size > 0
         && params.ridge.is_zero()
-        && size.abs_diff(params.samples) <= DIVERGENT_HALF_WIDTH
+        && size.abs_diff(params.samples) <= half_width
         && !noiseless.contains(size)
 }
 
-/// Whether the expected risk at `size` is infinite: the sizes of
+/// Returns whether the simulation claims leave `size` out: the ridgeless
+/// head with |p − n| ≤ [`DIVERGENT_HALF_WIDTH`] and σ²_p > 0.
+pub fn near_threshold(size: usize, params: &ParameterSet, noiseless: NoiselessSizes) -> bool {
+    close_to_threshold(size, params, noiseless, DIVERGENT_HALF_WIDTH)
+}
+
+/// Returns whether the expected risk at `size` is infinite: the sizes of
 /// [`near_threshold`] with |p − n| ≤ 1. The others there have a finite
 /// expected risk whose simulated mean has infinite variance.
 pub fn expected_risk_diverges(
@@ -83,7 +94,7 @@ pub fn expected_risk_diverges(
     params: &ParameterSet,
     noiseless: NoiselessSizes,
 ) -> bool {
-    near_threshold(size, params, noiseless) && size.abs_diff(params.samples) <= 1
+    close_to_threshold(size, params, noiseless, 1)
 }
 
 /// Returns whether the agreement claims leave `size` out: the ridgeless
@@ -91,10 +102,7 @@ pub fn expected_risk_diverges(
 /// σ²_p = 0 the conditional risk is at most ‖Θ*‖²_F times the largest
 /// eigenvalue of Σ_x, so every moment is finite.
 fn heavy_tailed(size: usize, params: &ParameterSet, noiseless: NoiselessSizes) -> bool {
-    size > 0
-        && params.ridge.is_zero()
-        && size.abs_diff(params.samples) <= HEAVY_TAIL_HALF_WIDTH
-        && !noiseless.contains(size)
+    close_to_threshold(size, params, noiseless, HEAVY_TAIL_HALF_WIDTH)
 }
 
 /// Simulated risk at the sizes of the run, as shape points.
